@@ -1,0 +1,317 @@
+package scclient
+
+import (
+	"context"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/socketcluster-go/scclient/codec"
+)
+
+// call is one outbound transmit or invoke from the moment it is made until
+// it is written (transmit) or settled (invoke).
+type call struct {
+	event   string
+	data    []byte // encoded payload; nil for none
+	invoke  bool
+	cid     int64 // given when the packet is written, as in JavaScript
+	timer   *time.Timer
+	settled bool // under s.mu
+
+	// Exactly one of done and onDone is set for invokes: user calls wait
+	// on done; internal calls (handshake, subscribe) get onDone, which runs
+	// with s.mu held on the goroutine that settles them.
+	done   chan struct{}
+	onDone func(res Data, err error)
+	res    Data
+	err    error
+}
+
+// CallOption changes one call.
+type CallOption func(*callOptions)
+
+type callOptions struct {
+	ackTimeout time.Duration
+}
+
+// WithAckTimeout sets this call's ack timeout, overriding the socket's
+// AckTimeout and any context deadline. A transmit still queued when it
+// expires is dropped.
+func WithAckTimeout(d time.Duration) CallOption {
+	return func(o *callOptions) { o.ackTimeout = d }
+}
+
+// Transmit sends an event that expects no response. While the socket is
+// not open the event waits in the outbound queue (and a closed socket starts
+// connecting); it is dropped if still queued after the ack timeout or when
+// the connection fails. It returns an error only when data cannot be
+// encoded or the socket was closed for good.
+func (s *Socket) Transmit(event string, data any, opts ...CallOption) error {
+	payload, err := s.marshalPayload(data)
+	if err != nil {
+		return err
+	}
+	var o callOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	timeout := o.ackTimeout
+	if timeout <= 0 {
+		timeout = s.ackTimeout
+	}
+	return s.submit(&call{event: event, data: payload}, timeout)
+}
+
+// Invoke sends an event and waits for the server's response. ctx bounds the
+// wait; when ctx has no deadline the socket's AckTimeout applies
+// (WithAckTimeout overrides both), counted from the call, queue time
+// included. It fails with a server error (typed by its name, see SCError),
+// *TimeoutError, *BadConnectionError when the connection closes first, or
+// ctx.Err().
+func (s *Socket) Invoke(ctx context.Context, event string, data any, opts ...CallOption) (Data, error) {
+	payload, err := s.marshalPayload(data)
+	if err != nil {
+		return Data{}, err
+	}
+	return s.invokeEncoded(ctx, event, payload, opts)
+}
+
+// invokeEncoded is Invoke with the payload already encoded.
+func (s *Socket) invokeEncoded(ctx context.Context, event string, payload []byte, opts []CallOption) (Data, error) {
+	var o callOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	timeout := o.ackTimeout
+	if timeout <= 0 {
+		if _, ok := ctx.Deadline(); !ok {
+			timeout = s.ackTimeout
+		}
+	}
+	c := &call{event: event, data: payload, invoke: true, done: make(chan struct{})}
+	if err := s.submit(c, timeout); err != nil {
+		return Data{}, err
+	}
+	select {
+	case <-c.done:
+		return c.res, c.err
+	case <-ctx.Done():
+		s.abandon(c, ctx.Err())
+		<-c.done
+		return c.res, c.err
+	}
+}
+
+// marshalPayload encodes data at call time; nil means no data at all.
+func (s *Socket) marshalPayload(data any) ([]byte, error) {
+	if data == nil {
+		return nil, nil
+	}
+	b, err := s.codec.Marshal(data)
+	if err != nil {
+		err = &InvalidArgumentsError{newSCError("InvalidArgumentsError", "Failed to encode data: "+err.Error())}
+		s.emitError(err)
+		return nil, err
+	}
+	return b, nil
+}
+
+// submit queues or sends a call, starting its ack timer.
+func (s *Socket) submit(c *call, timeout time.Duration) error {
+	s.mu.Lock()
+	if s.closedForGood {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	s.checkStaleLocked()
+	if s.state == StateClosed {
+		s.connectLocked()
+	}
+	if timeout > 0 {
+		c.timer = time.AfterFunc(timeout, func() { s.onCallTimeout(c) })
+	}
+	if s.state == StateOpen && len(s.queue) == 0 {
+		conn := s.conn
+		p := s.prepareLocked(conn, c)
+		s.mu.Unlock()
+		s.write(conn, c, &p)
+		return nil
+	}
+	s.queue = append(s.queue, c)
+	s.mu.Unlock()
+	return nil
+}
+
+// checkStaleLocked reconnects a connection that has seen no ping for a
+// whole ping timeout (PROTOCOL §6.3).
+func (s *Socket) checkStaleLocked() {
+	if s.conn != nil && s.conn.isStale() && s.state != StateClosed {
+		s.disconnectLocked(CloseNormal, "Stale socket was disconnected by the client to initiate a new connection", true)
+	}
+}
+
+// prepareLocked gives an invoke its call id and registers it as pending,
+// and builds the packet to write.
+func (s *Socket) prepareLocked(conn *conn, c *call) codec.Packet {
+	p := codec.Packet{Kind: codec.KindEvent, Event: c.event, Data: c.data}
+	if c.invoke {
+		s.lastCID++
+		c.cid = s.lastCID
+		s.pending[c.cid] = c
+		p.Kind = codec.KindRequest
+		p.CID = c.cid
+	} else if c.timer != nil {
+		c.timer.Stop()
+	}
+	return p
+}
+
+// write sends a prepared packet; an encoding failure settles the call.
+func (s *Socket) write(conn *conn, c *call, p *codec.Packet) {
+	err := conn.writePacket(p)
+	if err == nil || err == ErrNotOpen {
+		return
+	}
+	if _, isNet := err.(interface{ Timeout() bool }); isNet {
+		return // the read loop will close the connection and fail the call
+	}
+	s.emitError(err)
+	s.mu.Lock()
+	if c.invoke && !c.settled {
+		delete(s.pending, c.cid)
+		s.settleLocked(c, Data{}, err)
+	}
+	s.mu.Unlock()
+}
+
+// flushQueueLocked sends every queued call in order (after the handshake).
+func (s *Socket) flushQueueLocked() {
+	conn := s.conn
+	queue := s.queue
+	s.queue = nil
+	for _, c := range queue {
+		p := s.prepareLocked(conn, c)
+		if err := conn.writePacket(&p); err != nil && err != ErrNotOpen {
+			s.emitError(err)
+			if c.invoke {
+				delete(s.pending, c.cid)
+				s.settleLocked(c, Data{}, err)
+			}
+		}
+	}
+}
+
+// settleLocked completes a call once.
+func (s *Socket) settleLocked(c *call, res Data, err error) {
+	if c.settled {
+		return
+	}
+	c.settled = true
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	c.res, c.err = res, err
+	if c.done != nil {
+		close(c.done)
+	} else if c.onDone != nil {
+		c.onDone(res, err)
+	}
+}
+
+// onCallTimeout handles an expired ack timer.
+func (s *Socket) onCallTimeout(c *call) {
+	s.mu.Lock()
+	if c.settled {
+		s.mu.Unlock()
+		return
+	}
+	s.removeQueuedLocked(c)
+	if !c.invoke {
+		c.settled = true // a transmit still queued is dropped silently
+		s.mu.Unlock()
+		return
+	}
+	if c.cid != 0 {
+		delete(s.pending, c.cid)
+	}
+	s.settleLocked(c, Data{}, newTimeoutError("Event response for "+c.event+" event timed out"))
+	s.mu.Unlock()
+}
+
+// abandon settles a call whose caller stopped waiting (context done).
+func (s *Socket) abandon(c *call, cause error) {
+	s.mu.Lock()
+	if c.settled {
+		s.mu.Unlock()
+		return
+	}
+	s.removeQueuedLocked(c)
+	if c.cid != 0 {
+		delete(s.pending, c.cid)
+	}
+	s.settleLocked(c, Data{}, cause)
+	s.mu.Unlock()
+}
+
+func (s *Socket) removeQueuedLocked(c *call) {
+	for i, q := range s.queue {
+		if q == c {
+			s.queue = append(s.queue[:i], s.queue[i+1:]...)
+			return
+		}
+	}
+}
+
+// failCallsLocked fails every pending and queued invoke with a
+// BadConnectionError and drops queued transmits (the close sequence).
+func (s *Socket) failCallsLocked(typ string, code int, reason string) {
+	for cid, c := range s.pending {
+		delete(s.pending, cid)
+		s.settleLocked(c, Data{}, newBadConnectionError(c.event, typ, code, reason))
+	}
+	queue := s.queue
+	s.queue = nil
+	for _, c := range queue {
+		if c.invoke {
+			s.settleLocked(c, Data{}, newBadConnectionError(c.event, typ, code, reason))
+		} else {
+			c.settled = true
+			if c.timer != nil {
+				c.timer.Stop()
+			}
+		}
+	}
+}
+
+// handleResponse settles the call a response answers; unknown ids are
+// ignored.
+func (s *Socket) handleResponse(p *codec.Packet) {
+	s.mu.Lock()
+	c := s.pending[p.RID]
+	if c == nil {
+		s.mu.Unlock()
+		return
+	}
+	delete(s.pending, p.RID)
+	var err error
+	if p.Error != nil && !isFalsy(p.Error) {
+		err = s.hydrateError(p.Error)
+	}
+	s.settleLocked(c, Data{raw: p.Data, codec: s.codec}, err)
+	s.mu.Unlock()
+}
+
+// Send writes data as one raw text frame on the open connection, bypassing
+// the codec, the queue and batching. It returns ErrNotOpen when the
+// connection is not open.
+func (s *Socket) Send(data []byte) error {
+	s.mu.Lock()
+	conn := s.conn
+	open := s.state == StateOpen
+	s.mu.Unlock()
+	if !open {
+		return ErrNotOpen
+	}
+	return conn.writeFrame(websocket.TextMessage, data)
+}

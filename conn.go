@@ -1,0 +1,399 @@
+package scclient
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/socketcluster-go/scclient/codec"
+)
+
+// writeWait bounds every write; a peer that does not take our bytes for
+// this long is treated as gone.
+const writeWait = 10 * time.Second
+
+// closeGrace is how long a closing connection waits for the server's close
+// frame before dropping the TCP connection.
+const closeGrace = time.Second
+
+// conn is one WebSocket connection of a Socket: dialing, the handshake, the
+// read loop, pings and writes. A Socket has at most one current conn; a
+// conn that is no longer current ignores everything it sees and ends.
+type conn struct {
+	s      *Socket
+	opts   Options
+	url    string
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	ws            *websocket.Conn // set under s.mu once dialed
+	connectTimer  *time.Timer
+	pingTimer     *time.Timer
+	batchTimer    *time.Timer // the batching interval, under s.mu
+	pingTimeout   atomic.Int64
+	lastPing      atomic.Int64 // unix nanoseconds
+	bytesReceived atomic.Int64
+	closing       atomic.Bool
+	err           error // why the dial or read failed, under s.mu
+
+	ping, pong []byte
+
+	wmu        sync.Mutex
+	wbuf       []byte
+	collecting bool
+	batch      []codec.Packet
+
+	// reader-only
+	readBuf []byte
+	pkts    []codec.Packet
+}
+
+func newConn(s *Socket, opts Options) *conn {
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &conn{s: s, opts: opts, url: buildURL(&opts, time.Now()), ctx: ctx, cancel: cancel}
+	if opts.ProtocolVersion == 1 {
+		c.ping, c.pong = []byte("#1"), []byte("#2")
+	} else {
+		c.ping, c.pong = []byte{}, []byte{}
+	}
+	c.pingTimeout.Store(int64(opts.ConnectTimeout))
+	c.lastPing.Store(time.Now().UnixNano())
+	c.connectTimer = time.AfterFunc(opts.ConnectTimeout, c.onConnectTimeout)
+	return c
+}
+
+func (c *conn) dialer() *websocket.Dialer {
+	var d websocket.Dialer
+	if c.opts.Dialer != nil {
+		d = *c.opts.Dialer
+	} else {
+		d = websocket.Dialer{Proxy: http.ProxyFromEnvironment, EnableCompression: true}
+	}
+	if c.opts.TLSConfig != nil {
+		d.TLSClientConfig = c.opts.TLSConfig
+	}
+	if d.HandshakeTimeout == 0 {
+		d.HandshakeTimeout = c.opts.ConnectTimeout
+	}
+	if c.opts.SocketPath != "" {
+		path := c.opts.SocketPath
+		d.NetDialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var nd net.Dialer
+			return nd.DialContext(ctx, "unix", path)
+		}
+	}
+	return &d
+}
+
+// dialURL is the URL handed to the dialer: for a Unix socket the host part
+// only names the HTTP Host header.
+func (c *conn) dialURL() string {
+	if c.opts.SocketPath == "" {
+		return c.url
+	}
+	o := c.opts
+	o.SocketPath = ""
+	o.ProtocolScheme = ""
+	o.Host = "localhost"
+	return buildURL(&o, time.Now())
+}
+
+// run dials, performs the handshake and then reads until the connection
+// ends. It is the connection's only goroutine.
+func (c *conn) run() {
+	s := c.s
+	defer s.wg.Done()
+	ws, _, err := c.dialer().DialContext(c.ctx, c.dialURL(), c.opts.Header)
+	s.mu.Lock()
+	if s.conn != c {
+		s.mu.Unlock()
+		if ws != nil {
+			ws.Close()
+		}
+		return
+	}
+	if err != nil {
+		c.err = err
+		s.log.Debug("scclient: dial failed", "url", c.url, "error", err)
+		s.destroyLocked(c, CloseAbnormal, closeReason(CloseAbnormal, ""), true)
+		s.mu.Unlock()
+		return
+	}
+	c.ws = ws
+	c.connectTimer.Stop()
+	ws.SetReadLimit(c.opts.ReadLimit)
+	c.resetPingTimer()
+	s.mu.Unlock()
+
+	token, err := s.auth.LoadToken(c.ctx, s.authTokenName)
+	if err != nil {
+		s.mu.Lock()
+		if s.conn == c {
+			s.emitError(err)
+			s.failHandshakeLocked(c, CloseHandshakeFailed, "Error: "+err.Error())
+		}
+		s.mu.Unlock()
+	} else {
+		s.mu.Lock()
+		if s.conn == c {
+			s.sendHandshakeLocked(c, token)
+		}
+		s.mu.Unlock()
+	}
+	c.readLoop()
+}
+
+// readLoop reads frames until the connection fails or is shut down.
+func (c *conn) readLoop() {
+	s := c.s
+	ws := c.ws
+	defer ws.Close()
+	for {
+		mt, frame, err := c.readFrame()
+		if c.closing.Load() {
+			if err != nil {
+				return
+			}
+			continue // shutting down: drain until the peer's close frame
+		}
+		if err != nil {
+			code, reason := closeCodeOf(err)
+			s.mu.Lock()
+			if s.conn == c {
+				c.err = err
+			}
+			s.mu.Unlock()
+			if code == CloseMessageTooBig {
+				_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), time.Now().Add(closeGrace))
+			}
+			s.closeConn(c, code, reason)
+			return
+		}
+		s.handleFrame(c, mt, frame)
+	}
+}
+
+// readFrame reads one whole message into a buffer reused between frames,
+// then copies it into a slice of its exact size: one allocation per frame,
+// which payloads handed to consumers may alias safely.
+func (c *conn) readFrame() (int, []byte, error) {
+	mt, r, err := c.ws.NextReader()
+	if err != nil {
+		return 0, nil, err
+	}
+	buf := c.readBuf[:0]
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+	}
+	if cap(buf) <= 64<<10 {
+		c.readBuf = buf // keep small buffers; let large ones go
+	}
+	c.bytesReceived.Add(int64(len(buf)))
+	frame := make([]byte, len(buf))
+	copy(frame, buf)
+	return mt, frame, nil
+}
+
+// closeCodeOf maps a read error to the close code and reason to report.
+func closeCodeOf(err error) (int, string) {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		if ce.Code == CloseAbnormal {
+			return CloseAbnormal, "" // synthesised locally; its text is not the peer's
+		}
+		return ce.Code, ce.Text
+	}
+	if errors.Is(err, websocket.ErrReadLimit) {
+		return CloseMessageTooBig, ""
+	}
+	return CloseAbnormal, ""
+}
+
+// isPing reports whether a text frame is the server's ping.
+func (c *conn) isPing(frame []byte) bool {
+	return bytes.Equal(frame, c.ping)
+}
+
+func (c *conn) onPing() {
+	c.lastPing.Store(time.Now().UnixNano())
+	c.resetPingTimer()
+	_ = c.writeFrame(websocket.TextMessage, c.pong)
+}
+
+// resetPingTimer (re)arms the ping timeout (close 4000).
+func (c *conn) resetPingTimer() {
+	c.lastPing.Store(time.Now().UnixNano())
+	if c.opts.PingTimeoutDisabled {
+		return
+	}
+	d := time.Duration(c.pingTimeout.Load())
+	if c.pingTimer == nil {
+		c.pingTimer = time.AfterFunc(d, c.onPingTimeout)
+		return
+	}
+	c.pingTimer.Reset(d)
+}
+
+// isStale reports whether no ping arrived within the ping timeout, which
+// catches timers that did not fire while the machine slept.
+func (c *conn) isStale() bool {
+	if c.opts.PingTimeoutDisabled {
+		return false
+	}
+	return time.Since(time.Unix(0, c.lastPing.Load())) >= time.Duration(c.pingTimeout.Load())
+}
+
+func (c *conn) onPingTimeout() {
+	c.s.localClose(c, CloseServerPingTimeout)
+}
+
+func (c *conn) onConnectTimeout() {
+	c.s.localClose(c, CloseConnectTimeout)
+}
+
+// localClose closes c from one of its timers with code and the table text.
+func (s *Socket) localClose(c *conn, code int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conn != c {
+		return
+	}
+	s.destroyLocked(c, code, closeReason(code, ""), true)
+	c.shutdown(code, "")
+}
+
+// stopTimers stops the connection's own timers.
+func (c *conn) stopTimers() {
+	c.connectTimer.Stop()
+	if c.pingTimer != nil {
+		c.pingTimer.Stop()
+	}
+}
+
+// shutdown ends the connection from our side: an unfinished dial is
+// cancelled; an open WebSocket gets a close frame and the read loop drains
+// until the server's close frame or closeGrace.
+func (c *conn) shutdown(code int, reason string) {
+	if !c.closing.CompareAndSwap(false, true) {
+		return
+	}
+	c.cancel()
+	ws := c.ws
+	if ws == nil {
+		return
+	}
+	c.s.wg.Add(1)
+	go func() {
+		defer c.s.wg.Done()
+		deadline := time.Now().Add(closeGrace)
+		_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), deadline)
+		_ = ws.NetConn().SetReadDeadline(deadline)
+	}()
+}
+
+// failure returns why the connection failed, when it is known.
+func (c *conn) failure() error { return c.err }
+
+// writePacket encodes and sends one packet, or adds it to the batch being
+// collected.
+func (c *conn) writePacket(p *codec.Packet) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.collecting {
+		c.batch = append(c.batch, *p)
+		return nil
+	}
+	buf, err := c.s.codec.EncodePacket(c.wbuf[:0], p)
+	if err != nil {
+		return err
+	}
+	c.keepBuf(buf)
+	return c.writeFrameLocked(websocket.TextMessage, buf)
+}
+
+func (c *conn) keepBuf(buf []byte) {
+	if cap(buf) <= 64<<10 {
+		c.wbuf = buf[:0]
+	}
+}
+
+// writeFrame sends one frame as it is, bypassing batching.
+func (c *conn) writeFrame(mt int, b []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return c.writeFrameLocked(mt, b)
+}
+
+func (c *conn) writeFrameLocked(mt int, b []byte) error {
+	if c.closing.Load() {
+		return ErrNotOpen
+	}
+	_ = c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+	if err := c.ws.WriteMessage(mt, b); err != nil {
+		// The read loop notices the broken connection and closes it.
+		_ = c.ws.NetConn().Close()
+		return err
+	}
+	return nil
+}
+
+// startBatch starts collecting outbound packets, discarding any not yet
+// flushed.
+func (c *conn) startBatch() {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.collecting = true
+	c.batch = c.batch[:0]
+}
+
+// flushBatch stops collecting and sends what was collected as one frame.
+func (c *conn) flushBatch() error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.collecting = false
+	if len(c.batch) == 0 {
+		return nil
+	}
+	buf, err := c.s.codec.EncodeBatch(c.wbuf[:0], c.batch)
+	clear(c.batch)
+	c.batch = c.batch[:0]
+	if err != nil {
+		return err
+	}
+	c.keepBuf(buf)
+	return c.writeFrameLocked(websocket.TextMessage, buf)
+}
+
+// cancelBatch stops collecting and discards what was collected.
+func (c *conn) cancelBatch() {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.collecting = false
+	clear(c.batch)
+	c.batch = c.batch[:0]
+}
+
+// isCollecting reports whether a batch is being collected.
+func (c *conn) isCollecting() bool {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return c.collecting
+}
