@@ -59,39 +59,75 @@ func Start(tb testing.TB, opts Options) *Server {
 // startIn is Start with the server folder already known.
 func startIn(tb testing.TB, dir string, opts Options) *Server {
 	tb.Helper()
-	node, err := findNode()
+	s, err := newServer(dir, opts)
 	if err != nil {
 		tb.Fatalf("testserver: %v", err)
 	}
-	extra, err := opts.envList()
-	if err != nil {
-		tb.Fatalf("testserver: bad Options.Env: %v", err)
+	s.tb = tb
+	tb.Cleanup(s.Stop)
+	if err := s.start(opts); err != nil {
+		tb.Fatalf("testserver: %v\nserver output:\n%s", err, s.log.String())
 	}
-	port := 0
-	if v, ok := opts.Env[portVar]; ok && v != "" {
-		port, err = strconv.Atoi(v)
-		if err != nil || port < 0 || port > 65535 {
-			tb.Fatalf("testserver: bad Options.Env: %s must be a port number, got %q", portVar, v)
+	return s
+}
+
+// Launch starts the server outside a test, for demos and runnable examples:
+// it returns an error instead of failing a test, and the caller must call
+// Stop. dir is the server folder, or "" to look for testdata/server from the
+// working directory up to the module root.
+func Launch(dir string, opts Options) (*Server, error) {
+	if dir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, fmt.Errorf("testserver: cannot read the working directory: %w", err)
+		}
+		if dir, err = findServerDir(wd); err != nil {
+			return nil, fmt.Errorf("testserver: %w", err)
 		}
 	}
+	s, err := newServer(dir, opts)
+	if err != nil {
+		return nil, fmt.Errorf("testserver: %w", err)
+	}
+	if err := s.start(opts); err != nil {
+		return nil, fmt.Errorf("testserver: %w\nserver output:\n%s", err, s.log.String())
+	}
+	return s, nil
+}
 
-	s := &Server{
-		tb:   tb,
+// newServer checks the options and finds node.
+func newServer(dir string, opts Options) (*Server, error) {
+	node, err := findNode()
+	if err != nil {
+		return nil, err
+	}
+	extra, err := opts.envList()
+	if err != nil {
+		return nil, fmt.Errorf("bad Options.Env: %w", err)
+	}
+	return &Server{
 		node: node,
 		dir:  dir,
 		env:  append(baseEnv(), extra...),
 		log:  &logBuffer{},
 
 		restartWindow: restartWindow,
-	}
-	tb.Cleanup(s.Stop)
+	}, nil
+}
 
+// start launches the first process, on the port opts ask for (0: free).
+func (s *Server) start(opts Options) error {
+	port := 0
+	if v, ok := opts.Env[portVar]; ok && v != "" {
+		var err error
+		port, err = strconv.Atoi(v)
+		if err != nil || port < 0 || port > 65535 {
+			return fmt.Errorf("bad Options.Env: %s must be a port number, got %q", portVar, v)
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.launchLocked(port); err != nil {
-		tb.Fatalf("testserver: %v\nserver output:\n%s", err, s.log.String())
-	}
-	return s
+	return s.launchLocked(port)
 }
 
 // baseEnv is the test's environment without SC_ variables, plus the
@@ -169,6 +205,9 @@ func (s *Server) stopLocked() {
 	s.proc = nil
 	crashed := p.exited() && !p.wasAsked()
 	err := p.stop(stopGrace)
+	if s.tb == nil {
+		return
+	}
 	switch {
 	case crashed:
 		s.tb.Errorf("testserver: server (pid %d) exited on its own: %s\nserver output:\n%s",
@@ -195,7 +234,19 @@ func (s *Server) Kill() {
 // same port and waits until it is ready. While the port is still taken it
 // retries for up to 5 s; then it fails the test.
 func (s *Server) Restart() {
-	s.tb.Helper()
+	if s.tb != nil {
+		s.tb.Helper()
+	}
+	if err := s.Relaunch(); err != nil {
+		if s.tb == nil {
+			panic(err) // Launch's callers use Relaunch
+		}
+		s.tb.Fatalf("%v", err)
+	}
+}
+
+// Relaunch is Restart returning an error instead of failing the test.
+func (s *Server) Relaunch() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stopLocked()
@@ -206,10 +257,10 @@ func (s *Server) Restart() {
 	for {
 		err := s.launchLocked(port)
 		if err == nil {
-			return
+			return nil
 		}
 		if time.Now().After(deadline) {
-			s.tb.Fatalf("testserver: cannot restart on port %d: %v\nserver output:\n%s", port, err, s.log.String())
+			return fmt.Errorf("testserver: cannot restart on port %d: %v\nserver output:\n%s", port, err, s.log.String())
 		}
 		time.Sleep(restartPause)
 	}
