@@ -46,6 +46,8 @@ type conn struct {
 
 	ping, pong []byte
 
+	stopDialWatch []func() bool // dialing goroutine only
+
 	wmu        sync.Mutex
 	wbuf       []byte
 	collecting bool
@@ -80,17 +82,45 @@ func (c *conn) dialer() *websocket.Dialer {
 	if c.opts.TLSConfig != nil {
 		d.TLSClientConfig = c.opts.TLSConfig
 	}
-	if d.HandshakeTimeout == 0 {
-		d.HandshakeTimeout = c.opts.ConnectTimeout
-	}
-	if c.opts.SocketPath != "" {
+	// The connect timer (close 4007) bounds the dial through c.ctx; a
+	// dialer timeout of the same length would race it and report 1006.
+	base := d.NetDialContext
+	switch {
+	case c.opts.SocketPath != "":
 		path := c.opts.SocketPath
-		d.NetDialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
+		base = func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var nd net.Dialer
 			return nd.DialContext(ctx, "unix", path)
 		}
+	case base == nil && d.NetDial != nil:
+		netDial := d.NetDial
+		base = func(_ context.Context, network, addr string) (net.Conn, error) { return netDial(network, addr) }
+	case base == nil:
+		var nd net.Dialer
+		base = nd.DialContext
+	}
+	// The dialer honours only a context deadline during the HTTP upgrade,
+	// not cancellation: close the raw connection when c.ctx is cancelled
+	// (connect timeout, Disconnect, Close) until the dial has finished.
+	d.NetDialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		nc, err := base(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		stop := context.AfterFunc(c.ctx, func() { nc.Close() })
+		c.stopDialWatch = append(c.stopDialWatch, stop)
+		return nc, nil
 	}
 	return &d
+}
+
+// endDialWatch stops closing the dialed connections on cancellation; it
+// runs once the dial returned, on the dialing goroutine.
+func (c *conn) endDialWatch() {
+	for _, stop := range c.stopDialWatch {
+		stop()
+	}
+	c.stopDialWatch = nil
 }
 
 // dialURL is the URL handed to the dialer: for a Unix socket the host part
@@ -112,6 +142,7 @@ func (c *conn) run() {
 	s := c.s
 	defer s.wg.Done()
 	ws, _, err := c.dialer().DialContext(c.ctx, c.dialURL(), c.opts.Header)
+	c.endDialWatch()
 	s.mu.Lock()
 	if s.conn != c {
 		s.mu.Unlock()
