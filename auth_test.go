@@ -168,6 +168,13 @@ func TestGoroutinesPerSocket(t *testing.T) {
 	for _, s := range socks {
 		require.NoError(t, s.Close())
 	}
+	// Close returns once every goroutine has finished its work; allow the
+	// instant between the last deferred call and the goroutine's exit.
+	deadline := time.Now().Add(2 * time.Second)
 	left, dump := socketGoroutines()
+	for left > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+		left, dump = socketGoroutines()
+	}
 	require.Zero(t, left, "goroutines left after Close:\n%s", dump)
 }

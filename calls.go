@@ -167,14 +167,12 @@ func (s *Socket) prepareLocked(conn *conn, c *call) codec.Packet {
 	return p
 }
 
-// write sends a prepared packet; an encoding failure settles the call.
+// write sends a prepared packet. A connection failure is handled by the
+// close sequence; an encoding failure settles the call here.
 func (s *Socket) write(conn *conn, c *call, p *codec.Packet) {
 	err := conn.writePacket(p)
 	if err == nil || err == ErrNotOpen {
 		return
-	}
-	if _, isNet := err.(interface{ Timeout() bool }); isNet {
-		return // the read loop will close the connection and fail the call
 	}
 	s.emitError(err)
 	s.mu.Lock()

@@ -379,9 +379,11 @@ func (c *conn) writeFrameLocked(mt int, b []byte) error {
 	}
 	_ = c.ws.SetWriteDeadline(time.Now().Add(writeWait))
 	if err := c.ws.WriteMessage(mt, b); err != nil {
-		// The read loop notices the broken connection and closes it.
+		// The read loop notices the broken connection and runs the close
+		// sequence, which settles every pending call; callers only need to
+		// know the frame did not go out.
 		_ = c.ws.NetConn().Close()
-		return err
+		return ErrNotOpen
 	}
 	return nil
 }
