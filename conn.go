@@ -24,6 +24,10 @@ const writeWait = 10 * time.Second
 // frame before dropping the TCP connection.
 const closeGrace = time.Second
 
+// writeBufferPool lends the WebSocket writer its buffer only while a frame
+// is being written, so idle connections hold none.
+var writeBufferPool = &sync.Pool{}
+
 // conn is one WebSocket connection of a Socket: dialing, the handshake, the
 // read loop, pings and writes. A Socket has at most one current conn; a
 // conn that is no longer current ignores everything it sees and ends.
@@ -49,13 +53,10 @@ type conn struct {
 	stopDialWatch []func() bool // dialing goroutine only
 
 	wmu        sync.Mutex
-	wbuf       []byte
 	collecting bool
 	batch      []codec.Packet
 
-	// reader-only
-	readBuf []byte
-	pkts    []codec.Packet
+	pkts []codec.Packet // reader-only
 }
 
 func newConn(s *Socket, opts Options) *conn {
@@ -77,7 +78,7 @@ func (c *conn) dialer() *websocket.Dialer {
 	if c.opts.Dialer != nil {
 		d = *c.opts.Dialer
 	} else {
-		d = websocket.Dialer{Proxy: http.ProxyFromEnvironment, EnableCompression: true}
+		d = websocket.Dialer{Proxy: http.ProxyFromEnvironment, EnableCompression: true, WriteBufferPool: writeBufferPool}
 	}
 	if c.opts.TLSConfig != nil {
 		d.TLSClientConfig = c.opts.TLSConfig
@@ -212,15 +213,35 @@ func (c *conn) readLoop() {
 	}
 }
 
-// readFrame reads one whole message into a buffer reused between frames,
-// then copies it into a slice of its exact size: one allocation per frame,
-// which payloads handed to consumers may alias safely.
+// scratchPool holds the buffers frames are read into and packets are
+// encoded into, shared by every connection so that an idle socket keeps none.
+var scratchPool = sync.Pool{New: func() any {
+	b := make([]byte, 0, 4<<10)
+	return &b
+}}
+
+// maxPooledScratch is the largest buffer put back into scratchPool.
+const maxPooledScratch = 64 << 10
+
+func getScratch() *[]byte { return scratchPool.Get().(*[]byte) }
+
+func putScratch(bp *[]byte, buf []byte) {
+	if cap(buf) <= maxPooledScratch {
+		*bp = buf[:0]
+		scratchPool.Put(bp)
+	}
+}
+
+// readFrame reads one whole message into a pooled buffer, then copies it
+// into a slice of its exact size: one allocation per frame, which payloads
+// handed to consumers may alias safely.
 func (c *conn) readFrame() (int, []byte, error) {
 	mt, r, err := c.ws.NextReader()
 	if err != nil {
 		return 0, nil, err
 	}
-	buf := c.readBuf[:0]
+	bp := getScratch()
+	buf := (*bp)[:0]
 	for {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
@@ -231,15 +252,14 @@ func (c *conn) readFrame() (int, []byte, error) {
 			break
 		}
 		if err != nil {
+			putScratch(bp, buf)
 			return 0, nil, err
 		}
-	}
-	if cap(buf) <= 64<<10 {
-		c.readBuf = buf // keep small buffers; let large ones go
 	}
 	c.bytesReceived.Add(int64(len(buf)))
 	frame := make([]byte, len(buf))
 	copy(frame, buf)
+	putScratch(bp, buf)
 	return mt, frame, nil
 }
 
@@ -352,18 +372,13 @@ func (c *conn) writePacket(p *codec.Packet) error {
 		c.batch = append(c.batch, *p)
 		return nil
 	}
-	buf, err := c.s.codec.EncodePacket(c.wbuf[:0], p)
-	if err != nil {
-		return err
+	bp := getScratch()
+	buf, err := c.s.codec.EncodePacket((*bp)[:0], p)
+	if err == nil {
+		err = c.writeFrameLocked(websocket.TextMessage, buf)
 	}
-	c.keepBuf(buf)
-	return c.writeFrameLocked(websocket.TextMessage, buf)
-}
-
-func (c *conn) keepBuf(buf []byte) {
-	if cap(buf) <= 64<<10 {
-		c.wbuf = buf[:0]
-	}
+	putScratch(bp, buf)
+	return err
 }
 
 // writeFrame sends one frame as it is, bypassing batching.
@@ -405,14 +420,15 @@ func (c *conn) flushBatch() error {
 	if len(c.batch) == 0 {
 		return nil
 	}
-	buf, err := c.s.codec.EncodeBatch(c.wbuf[:0], c.batch)
+	bp := getScratch()
+	buf, err := c.s.codec.EncodeBatch((*bp)[:0], c.batch)
 	clear(c.batch)
 	c.batch = c.batch[:0]
-	if err != nil {
-		return err
+	if err == nil {
+		err = c.writeFrameLocked(websocket.TextMessage, buf)
 	}
-	c.keepBuf(buf)
-	return c.writeFrameLocked(websocket.TextMessage, buf)
+	putScratch(bp, buf)
+	return err
 }
 
 // cancelBatch stops collecting and discards what was collected.
