@@ -23,6 +23,9 @@ type Request struct {
 	Data Data
 }
 
+// Socket returns the socket the request arrived on.
+func (r *Request) Socket() *Socket { return r.sock }
+
 // Sent reports whether a response was sent.
 func (r *Request) Sent() bool { return r.sent.Load() }
 

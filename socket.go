@@ -42,6 +42,7 @@ type Socket struct {
 	wg sync.WaitGroup
 
 	mu                      sync.Mutex
+	userOpts                Options // the options as given, for ConnectWith
 	opts                    Options // live options used by the next connection
 	state                   State
 	conn                    *conn
@@ -83,6 +84,7 @@ func Create(opts Options) (*Socket, error) {
 		authTokenName:       resolved.AuthTokenName,
 		pingTimeoutDisabled: resolved.PingTimeoutDisabled,
 		auth:                resolved.AuthEngine,
+		userOpts:            opts,
 		opts:                resolved,
 		pingTimeout:         resolved.ConnectTimeout,
 		pending:             map[int64]*call{},
@@ -231,19 +233,33 @@ func (s *Socket) Connect() error {
 }
 
 // ConnectWith changes the options and connects with them: update edits a
-// copy of the current options, which are checked again. An open connection
-// is closed first (code 1000). As in JavaScript, the new options affect the
-// URL, the connect timeout, the handshake's ack timeout and the protocol
-// version, not the values captured at creation (AckTimeout,
-// ConnectTimeout, ChannelPrefix, AuthTokenName).
+// copy of the options as they were given to Create (or to the last
+// ConnectWith), zero fields still meaning defaults, and the result is
+// checked again. An open connection is closed first (code 1000). As in
+// JavaScript, the new options affect the URL, the connect timeout, the
+// handshake's ack timeout and the protocol version, not the values captured
+// at creation (ClientID, AckTimeout, ConnectTimeout, ChannelPrefix,
+// AuthTokenName, AuthEngine, Codec).
 func (s *Socket) ConnectWith(update func(*Options)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closedForGood {
 		return ErrClosed
 	}
-	next := s.opts
+	next := s.userOpts
 	update(&next)
+	if next.ClientID == "" {
+		next.ClientID = s.clientID
+	}
+	if next.AuthTokenName == "" {
+		next.AuthTokenName = s.authTokenName
+	}
+	if next.AuthEngine == nil {
+		next.AuthEngine = s.auth
+	}
+	if next.Codec == nil {
+		next.Codec = s.codec
+	}
 	resolved, err := resolveOptions(next)
 	if err != nil {
 		return err
@@ -251,6 +267,7 @@ func (s *Socket) ConnectWith(update func(*Options)) error {
 	if s.state != StateClosed {
 		s.disconnectLocked(CloseNormal, "Socket was disconnected by the client to initiate a new connection", true)
 	}
+	s.userOpts = next
 	s.opts = resolved
 	s.connectLocked()
 	return nil
