@@ -125,11 +125,14 @@ func (s *Socket) setAuthTokenFromServer(data []byte) error {
 	if err := s.codec.Unmarshal(data, &msg); err != nil || msg.Token == nil {
 		return &InvalidMessageError{newSCError("InvalidMessageError", "The #setAuthToken event carries no token string")}
 	}
+	// Store first, so a consumer that reacts to authenticate by
+	// reconnecting already finds the token for the next handshake.
+	saveErr := s.auth.SaveToken(context.Background(), s.authTokenName, *msg.Token)
 	s.mu.Lock()
 	s.changeToAuthenticatedLocked(*msg.Token)
 	s.mu.Unlock()
-	if err := s.auth.SaveToken(context.Background(), s.authTokenName, *msg.Token); err != nil {
-		s.emitError(err)
+	if saveErr != nil {
+		s.emitError(saveErr)
 	}
 	return nil
 }
