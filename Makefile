@@ -36,3 +36,19 @@ fuzz: deps
 
 clean:
 	rm -rf $(SERVER)/node_modules
+
+# Side-by-side benchmark of scclient and the JavaScript client (bench/README.md).
+# BENCH_FLAGS passes extra flags to the compare program, e.g. --quick.
+BENCH_BIN   := bench/bin
+BENCH_FLAGS ?=
+
+.PHONY: bench-compare bench-deps
+
+bench-deps:
+	$(NPM) ci --prefix bench/server --no-audit --no-fund
+	$(NPM) ci --prefix bench/js --no-audit --no-fund
+	$(GO) build -o $(BENCH_BIN)/driver ./bench/driver
+	$(GO) build -o $(BENCH_BIN)/compare ./bench/compare
+
+bench-compare: bench-deps
+	$(BENCH_BIN)/compare --go-driver $(BENCH_BIN)/driver --raw $(BENCH_BIN)/last-run.jsonl $(BENCH_FLAGS)
