@@ -1,21 +1,59 @@
 package codec
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"unicode/utf8"
+)
 
 // Unmarshal decodes data into v with the rules of encoding/json. Binary
 // values, anywhere in v, also accept sc-formatter's base64 object; a plain
 // []byte accepts it only when it is the whole of v (v is a *[]byte), and
 // elsewhere needs the base64 string encoding/json expects.
+//
+// A JSON string decoded into a *string or an *any takes a fast path that
+// reads the literal once instead of validating and then unquoting it.
 func (JSONCodec) Unmarshal(data []byte, v any) error {
-	if p, ok := v.(*[]byte); ok && p != nil {
-		out, isObject, err := decodeBase64Object(data)
-		if err != nil {
-			return err
+	switch p := v.(type) {
+	case *[]byte:
+		if p != nil {
+			out, isObject, err := decodeBase64Object(data)
+			if err != nil {
+				return err
+			}
+			if isObject {
+				*p = out
+				return nil
+			}
 		}
-		if isObject {
-			*p = out
+	case *string:
+		if s, ok := stringLiteral(data); ok && p != nil {
+			*p = s
+			return nil
+		}
+	case *any:
+		if s, ok := stringLiteral(data); ok && p != nil {
+			*p = s
 			return nil
 		}
 	}
 	return json.Unmarshal(data, v)
+}
+
+// stringLiteral returns the text of data when data is exactly one JSON
+// string (surrounding whitespace allowed); ok is false for anything else,
+// which then takes the general path.
+func stringLiteral(data []byte) (string, bool) {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '"' {
+		return "", false
+	}
+	end, escaped := scanString(data, i)
+	if end < 0 || skipSpace(data, end) != len(data) {
+		return "", false
+	}
+	content := data[i+1 : end-1]
+	if !escaped && utf8.Valid(content) {
+		return string(content), true
+	}
+	return string(appendUnescaped(make([]byte, 0, len(content)), content)), true
 }
