@@ -50,7 +50,8 @@ type conn struct {
 
 	ping, pong []byte
 
-	stopDialWatch []func() bool // dialing goroutine only
+	dmu     sync.Mutex
+	dialing []net.Conn // raw connections of the dial in progress
 
 	wmu        sync.Mutex
 	collecting bool
@@ -101,27 +102,40 @@ func (c *conn) dialer() *websocket.Dialer {
 		base = nd.DialContext
 	}
 	// The dialer honours only a context deadline during the HTTP upgrade,
-	// not cancellation: close the raw connection when c.ctx is cancelled
-	// (connect timeout, Disconnect, Close) until the dial has finished.
+	// not cancellation: remember the raw connection so that shutdown can
+	// close it while the dial is still running.
 	d.NetDialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		nc, err := base(ctx, network, addr)
 		if err != nil {
 			return nil, err
 		}
-		stop := context.AfterFunc(c.ctx, func() { nc.Close() })
-		c.stopDialWatch = append(c.stopDialWatch, stop)
+		c.dmu.Lock()
+		defer c.dmu.Unlock()
+		if c.closing.Load() {
+			nc.Close()
+			return nil, context.Canceled
+		}
+		c.dialing = append(c.dialing, nc)
 		return nc, nil
 	}
 	return &d
 }
 
-// endDialWatch stops closing the dialed connections on cancellation; it
-// runs once the dial returned, on the dialing goroutine.
-func (c *conn) endDialWatch() {
-	for _, stop := range c.stopDialWatch {
-		stop()
+// endDial forgets the raw connections of a finished dial.
+func (c *conn) endDial() {
+	c.dmu.Lock()
+	c.dialing = nil
+	c.dmu.Unlock()
+}
+
+// abortDial closes the raw connections of a dial still running.
+func (c *conn) abortDial() {
+	c.dmu.Lock()
+	defer c.dmu.Unlock()
+	for _, nc := range c.dialing {
+		nc.Close()
 	}
-	c.stopDialWatch = nil
+	c.dialing = nil
 }
 
 // dialURL is the URL handed to the dialer: for a Unix socket the host part
@@ -143,7 +157,7 @@ func (c *conn) run() {
 	s := c.s
 	defer s.wg.Done()
 	ws, _, err := c.dialer().DialContext(c.ctx, c.dialURL(), c.opts.Header)
-	c.endDialWatch()
+	c.endDial()
 	s.mu.Lock()
 	if s.conn != c {
 		s.mu.Unlock()
@@ -166,20 +180,16 @@ func (c *conn) run() {
 	s.mu.Unlock()
 
 	token, err := s.auth.LoadToken(c.ctx, s.authTokenName)
-	if err != nil {
-		s.mu.Lock()
-		if s.conn == c {
+	s.mu.Lock()
+	if s.conn == c {
+		if err != nil {
 			s.emitError(err)
 			s.failHandshakeLocked(c, CloseHandshakeFailed, "Error: "+err.Error())
-		}
-		s.mu.Unlock()
-	} else {
-		s.mu.Lock()
-		if s.conn == c {
+		} else {
 			s.sendHandshakeLocked(c, token)
 		}
-		s.mu.Unlock()
 	}
+	s.mu.Unlock()
 	c.readLoop()
 }
 
@@ -347,6 +357,7 @@ func (c *conn) shutdown(code int, reason string) {
 		return
 	}
 	c.cancel()
+	c.abortDial()
 	ws := c.ws
 	if ws == nil {
 		return
