@@ -202,6 +202,9 @@ func resolveOptions(o Options) (Options, error) {
 			return o, newInvalidArgumentsError("The URL option may not carry user information or a fragment")
 		}
 		o.Hostname = u.Hostname()
+		if o.Hostname == "" {
+			return o, newInvalidArgumentsError("The URL option %q has no host", o.URL)
+		}
 		if p := u.Port(); p != "" {
 			n, err := strconv.Atoi(p)
 			if err != nil || n <= 0 || n > 65535 {

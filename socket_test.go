@@ -257,6 +257,8 @@ func TestCreateRejectsBadOptions(t *testing.T) {
 		{Host: "a:8000", Hostname: "b"},
 		{Host: "a:8000", Port: 80},
 		{URL: "http://x/"},
+		{URL: "ws://"},
+		{URL: "ws:///socketcluster/"},
 		{URL: "ws://a:1/", Port: 2},
 		{AckTimeout: -1},
 		{ConnectTimeout: time.Duration(1<<31) * time.Millisecond},
