@@ -53,9 +53,19 @@ type conn struct {
 	dmu     sync.Mutex
 	dialing []net.Conn // raw connections of the dial in progress
 
-	wmu        sync.Mutex
-	collecting bool
+	cork *corkConn // the dialed connection, under TLS if any
+
+	// Writes use group commit: a writer queues its frame under qmu, then
+	// whoever gets wmu sends every queued frame, corked into one syscall.
+	// A goroutine that finds another one writing returns at once, so a
+	// write stuck on a stalled link blocks nobody else, and the batch state
+	// never waits for the network.
+	qmu        sync.Mutex
+	queue      []outFrame
+	collecting bool // a batch is being collected (under qmu)
 	batch      []codec.Packet
+	wmu        sync.Mutex
+	sending    []outFrame // the writer's snapshot, under wmu
 
 	pkts []codec.Packet // reader-only
 }
@@ -116,7 +126,8 @@ func (c *conn) dialer() *websocket.Dialer {
 			return nil, context.Canceled
 		}
 		c.dialing = append(c.dialing, nc)
-		return nc, nil
+		c.cork = &corkConn{Conn: nc}
+		return c.cork, nil
 	}
 	return &d
 }
@@ -374,78 +385,182 @@ func (c *conn) shutdown(code int, reason string) {
 // failure returns why the connection failed, when it is known.
 func (c *conn) failure() error { return c.err }
 
+// outFrame is one encoded frame waiting to be written; buf comes from
+// scratchPool through bp.
+type outFrame struct {
+	mt  int
+	bp  *[]byte
+	buf []byte
+}
+
 // writePacket encodes and sends one packet, or adds it to the batch being
-// collected.
+// collected. It returns only encoding errors and ErrNotOpen; a connection
+// that fails while writing is closed by the read loop.
 func (c *conn) writePacket(p *codec.Packet) error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
+	c.qmu.Lock()
 	if c.collecting {
 		c.batch = append(c.batch, *p)
+		c.qmu.Unlock()
 		return nil
 	}
 	bp := getScratch()
 	buf, err := c.s.codec.EncodePacket((*bp)[:0], p)
-	if err == nil {
-		err = c.writeFrameLocked(websocket.TextMessage, buf)
+	if err != nil {
+		c.qmu.Unlock()
+		putScratch(bp, buf)
+		return err
 	}
-	putScratch(bp, buf)
-	return err
+	c.queue = append(c.queue, outFrame{websocket.TextMessage, bp, buf})
+	c.qmu.Unlock()
+	return c.drain()
 }
 
 // writeFrame sends one frame as it is, bypassing batching.
 func (c *conn) writeFrame(mt int, b []byte) error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	return c.writeFrameLocked(mt, b)
+	bp := getScratch()
+	buf := append((*bp)[:0], b...)
+	c.qmu.Lock()
+	c.queue = append(c.queue, outFrame{mt, bp, buf})
+	c.qmu.Unlock()
+	return c.drain()
 }
 
-func (c *conn) writeFrameLocked(mt int, b []byte) error {
-	if c.closing.Load() {
-		return ErrNotOpen
+// drain writes the queued frames unless another goroutine is already doing
+// so, in which case that goroutine picks them up: it looks at the queue
+// again after giving up the writer role.
+func (c *conn) drain() error {
+	for {
+		if !c.wmu.TryLock() {
+			return nil
+		}
+		c.qmu.Lock()
+		c.sending, c.queue = c.queue, c.sending[:0]
+		c.qmu.Unlock()
+		if len(c.sending) == 0 {
+			c.wmu.Unlock()
+			c.qmu.Lock()
+			more := len(c.queue) > 0
+			c.qmu.Unlock()
+			if !more {
+				if c.closing.Load() {
+					return ErrNotOpen
+				}
+				return nil
+			}
+			continue
+		}
+		c.sendAllLocked(c.sending)
+		clear(c.sending)
+		c.sending = c.sending[:0]
+		c.wmu.Unlock()
 	}
-	_ = c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-	if err := c.ws.WriteMessage(mt, b); err != nil {
+}
+
+// sendAllLocked writes frames in order, in one syscall when there are
+// several. The caller holds wmu.
+func (c *conn) sendAllLocked(frames []outFrame) {
+	failed := c.closing.Load()
+	corked := len(frames) > 1 && c.cork != nil && !failed
+	if corked {
+		c.cork.setCorked(true)
+	}
+	if !failed {
+		_ = c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+	}
+	for _, f := range frames {
+		if !failed && c.ws.WriteMessage(f.mt, f.buf) != nil {
+			failed = true
+		}
+		putScratch(f.bp, f.buf)
+	}
+	if corked && c.cork.setCorked(false) != nil {
+		failed = true
+	}
+	if failed && !c.closing.Load() {
 		// The read loop notices the broken connection and runs the close
-		// sequence, which settles every pending call; callers only need to
-		// know the frame did not go out.
+		// sequence, which settles every pending call.
 		_ = c.ws.NetConn().Close()
-		return ErrNotOpen
 	}
-	return nil
+}
+
+// corkConn holds writes back while corked and sends them in one write when
+// uncorked, so that frames queued together leave in one syscall.
+type corkConn struct {
+	net.Conn
+	mu     sync.Mutex
+	corked bool
+	bp     *[]byte
+	buf    []byte
+}
+
+// Write sends p, or keeps it while corked.
+func (cc *corkConn) Write(p []byte) (int, error) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.corked {
+		cc.buf = append(cc.buf, p...)
+		return len(p), nil
+	}
+	return cc.Conn.Write(p)
+}
+
+// setCorked corks or uncorks; uncorking sends what was held back.
+func (cc *corkConn) setCorked(on bool) error {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	cc.corked = on
+	if on {
+		if cc.bp == nil {
+			cc.bp = getScratch()
+			cc.buf = (*cc.bp)[:0]
+		}
+		return nil
+	}
+	if cc.bp == nil {
+		return nil
+	}
+	_, err := cc.Conn.Write(cc.buf)
+	putScratch(cc.bp, cc.buf)
+	cc.bp, cc.buf = nil, nil
+	return err
 }
 
 // startBatch starts collecting outbound packets, discarding any not yet
 // flushed.
 func (c *conn) startBatch() {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
 	c.collecting = true
+	clear(c.batch)
 	c.batch = c.batch[:0]
 }
 
 // flushBatch stops collecting and sends what was collected as one frame.
 func (c *conn) flushBatch() error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
+	c.qmu.Lock()
 	c.collecting = false
 	if len(c.batch) == 0 {
+		c.qmu.Unlock()
 		return nil
 	}
 	bp := getScratch()
 	buf, err := c.s.codec.EncodeBatch((*bp)[:0], c.batch)
 	clear(c.batch)
 	c.batch = c.batch[:0]
-	if err == nil {
-		err = c.writeFrameLocked(websocket.TextMessage, buf)
+	if err != nil {
+		c.qmu.Unlock()
+		putScratch(bp, buf)
+		return err
 	}
-	putScratch(bp, buf)
-	return err
+	c.queue = append(c.queue, outFrame{websocket.TextMessage, bp, buf})
+	c.qmu.Unlock()
+	return c.drain()
 }
 
 // cancelBatch stops collecting and discards what was collected.
 func (c *conn) cancelBatch() {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
 	c.collecting = false
 	clear(c.batch)
 	c.batch = c.batch[:0]
@@ -453,7 +568,7 @@ func (c *conn) cancelBatch() {
 
 // isCollecting reports whether a batch is being collected.
 func (c *conn) isCollecting() bool {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
 	return c.collecting
 }

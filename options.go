@@ -320,6 +320,9 @@ func resolveOptions(o Options) (Options, error) {
 		if !validHeaderName(name) {
 			return o, newInvalidArgumentsError("The header name %q is not a valid HTTP header name", name)
 		}
+		if handshakeHeaders[http.CanonicalHeaderKey(name)] {
+			return o, newInvalidArgumentsError("The header %s belongs to the WebSocket handshake and cannot be set", name)
+		}
 		for _, v := range values {
 			if strings.ContainsAny(v, "\r\n\x00") {
 				return o, newInvalidArgumentsError("The value of header %q contains a line break or NUL", name)
@@ -327,6 +330,17 @@ func resolveOptions(o Options) (Options, error) {
 		}
 	}
 	return o, nil
+}
+
+// handshakeHeaders are set by the WebSocket handshake itself; letting a
+// caller override them would break or subvert the upgrade.
+var handshakeHeaders = map[string]bool{
+	"Upgrade":                  true,
+	"Connection":               true,
+	"Sec-Websocket-Key":        true,
+	"Sec-Websocket-Version":    true,
+	"Sec-Websocket-Extensions": true,
+	"Sec-Websocket-Accept":     true,
 }
 
 func timeoutOption(name string, v, def time.Duration) (time.Duration, error) {
