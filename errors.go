@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/socketcluster-go/scclient/streams"
 )
 
 // SCError is the common form of every sc-errors error: the error's name,
@@ -180,6 +182,40 @@ func intField(fields map[string]any, key string) int {
 		return int(f)
 	}
 	return 0
+}
+
+// SlowConsumerError reports, on the error listener, a stream consumer that
+// reached Options.MaxBacklog and started dropping values (or was ended, with
+// the CloseConsumer policy).
+type SlowConsumerError struct {
+	*SCError
+	// Family is the kind of stream: "listener", "receiver", "procedure",
+	// "channel" or "channel listener".
+	Family string
+	// Stream is the stream's name (for channel listeners "<channel>/<event>").
+	Stream string
+	// ConsumerID identifies the consumer.
+	ConsumerID uint64
+	// Policy is what the consumer does at its limit.
+	Policy streams.OverflowPolicy
+	// Dropped counts the values the consumer dropped so far.
+	Dropped uint64
+}
+
+func newSlowConsumerError(family string, o streams.Overflow) *SlowConsumerError {
+	name := fmt.Sprint(o.Key)
+	if k, ok := o.Key.(ChannelEventKey); ok {
+		name = k.Channel + "/" + k.Event
+	}
+	msg := fmt.Sprintf("The %s consumer %d of %q reached its backlog limit (%s, %d dropped so far)", family, o.ConsumerID, name, o.Policy, o.Dropped)
+	return &SlowConsumerError{
+		SCError:    newSCError("SlowConsumerError", msg),
+		Family:     family,
+		Stream:     name,
+		ConsumerID: o.ConsumerID,
+		Policy:     o.Policy,
+		Dropped:    o.Dropped,
+	}
 }
 
 // ErrClosed is returned by calls on a socket after Close.

@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/socketcluster-go/scclient/codec"
+	"github.com/socketcluster-go/scclient/streams"
 )
 
 // Version is the version of the JavaScript client whose behaviour this
@@ -163,6 +164,19 @@ type Options struct {
 
 	// Logger receives diagnostics (never tokens or payloads). Default: none.
 	Logger *slog.Logger
+
+	// MaxBacklog bounds how many values each stream consumer (event
+	// listener, receiver, procedure, channel) may have waiting. 0, the
+	// default, means unbounded, as in JavaScript: a consumer that is never
+	// read then grows without limit. A consumer that reaches the bound
+	// follows BacklogPolicy, counts what it drops (Consumer.Dropped) and is
+	// reported once on the error listener as a *SlowConsumerError each time
+	// it starts overflowing. Consumer.SetMaxBacklog changes one consumer.
+	MaxBacklog int
+	// BacklogPolicy is what a consumer at MaxBacklog does with the next
+	// value: streams.DropOldest (the default), streams.DropNewest, or
+	// streams.CloseConsumer (the consumer ends).
+	BacklogPolicy streams.OverflowPolicy
 }
 
 // ReconnectOptions are the parameters of the JavaScript reconnect schedule:
@@ -277,6 +291,12 @@ func resolveOptions(o Options) (Options, error) {
 	case 1, 2:
 	default:
 		return o, newInvalidArgumentsError("The protocolVersion option must be 1 or 2, not %d", o.ProtocolVersion)
+	}
+	if o.MaxBacklog < 0 {
+		return o, newInvalidArgumentsError("The maxBacklog option must not be negative")
+	}
+	if o.BacklogPolicy < streams.DropOldest || o.BacklogPolicy > streams.CloseConsumer {
+		return o, newInvalidArgumentsError("The backlogPolicy option %d is not a known policy", int(o.BacklogPolicy))
 	}
 	if o.ReadLimit < 0 {
 		return o, newInvalidArgumentsError("The readLimit option must not be negative")

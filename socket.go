@@ -93,13 +93,11 @@ func Create(opts Options) (*Socket, error) {
 	if s.log == nil {
 		s.log = slog.New(discardHandler{})
 	}
-	timeoutErr := func() error { return newTimeoutError("Stream consumer iteration timed out") }
-	cfg := streams.Config{NewTimeoutError: timeoutErr}
-	s.listeners = streams.NewDemux[string, Event](cfg)
-	s.receivers = streams.NewDemux[string, Data](cfg)
-	s.procedures = streams.NewDemux[string, *Request](cfg)
-	s.channelOutputs = streams.NewDemux[string, Data](cfg)
-	s.channelListeners = streams.NewDemux[ChannelEventKey, Event](cfg)
+	s.listeners = streams.NewDemux[string, Event](s.streamConfig("listener"))
+	s.receivers = streams.NewDemux[string, Data](s.streamConfig("receiver"))
+	s.procedures = streams.NewDemux[string, *Request](s.streamConfig("procedure"))
+	s.channelOutputs = streams.NewDemux[string, Data](s.streamConfig("channel"))
+	s.channelListeners = streams.NewDemux[ChannelEventKey, Event](s.streamConfig("channel listener"))
 	if resolved.ReconnectBackOff != nil {
 		s.backoff = resolved.ReconnectBackOff
 	} else {
@@ -111,6 +109,24 @@ func Create(opts Options) (*Socket, error) {
 		s.mu.Unlock()
 	}
 	return s, nil
+}
+
+// streamConfig configures one stream family: the TimeoutError of consumer
+// timeouts, and the backlog bound whose overflows become SlowConsumerError
+// events.
+func (s *Socket) streamConfig(family string) streams.Config {
+	cfg := streams.Config{
+		NewTimeoutError: func() error { return newTimeoutError("Stream consumer iteration timed out") },
+		MaxBacklog:      s.opts.MaxBacklog,
+		Overflow:        s.opts.BacklogPolicy,
+	}
+	cfg.OnOverflow = func(o streams.Overflow) {
+		if family == "listener" && o.Key == EventError {
+			return // reporting it would feed the stream that overflows
+		}
+		s.emitError(newSlowConsumerError(family, o))
+	}
+	return cfg
 }
 
 // State returns the connection state.

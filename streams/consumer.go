@@ -37,6 +37,11 @@ type Consumer[K comparable, T any] struct {
 	waiters   int   // readers blocked in Next
 	timer     *time.Timer
 	timerBusy bool // timer is in use by a reader
+
+	maxBacklog  int // 0: unbounded
+	policy      OverflowPolicy
+	dropped     uint64
+	overflowing bool // dropped since the backlog was last at half the limit
 }
 
 // ID returns the consumer's id, unique within its demux and never reused.
@@ -59,6 +64,7 @@ func (c *Consumer[K, T]) Next(ctx context.Context) (v T, ok bool, err error) {
 	for {
 		if c.q.len() > 0 {
 			v = c.q.pop()
+			c.caughtUpLocked()
 			c.wakeAnotherLocked()
 			c.releaseTimerLocked(timer)
 			c.mu.Unlock()
@@ -197,16 +203,25 @@ func (c *Consumer[K, T]) backpressureLocked() int {
 	return n
 }
 
-// push queues v unless the consumer is ending, waking a waiting reader.
-func (c *Consumer[K, T]) push(v T) {
+// push queues v unless the consumer is ending, waking a waiting reader. A
+// full bounded queue applies the consumer's overflow policy.
+func (c *Consumer[K, T]) push(v T) pushResult {
+	res := pushed
 	c.mu.Lock()
 	if !c.closing && !c.ended {
-		c.q.push(v)
+		queue := true
+		if c.maxBacklog > 0 && c.q.len() >= c.maxBacklog {
+			queue, res = c.overflowLocked()
+		}
+		if queue {
+			c.q.push(v)
+		}
 		if c.waiters > 0 {
 			c.signalLocked()
 		}
 	}
 	c.mu.Unlock()
+	return res
 }
 
 // closeQueue queues the end packet: the consumer ends once it has taken

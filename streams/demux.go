@@ -54,16 +54,46 @@ func (d *Demux[K, T]) Write(key K, v T) {
 	if d.live.Load() == 0 {
 		return
 	}
+	var overflows []Overflow
 	d.mu.Lock()
 	if s := d.streams[key]; s != nil {
-		for _, c := range s.consumers {
-			c.push(v)
+		for i := 0; i < len(s.consumers); i++ {
+			c := s.consumers[i]
+			if res := c.push(v); res != pushed {
+				overflows = append(overflows, d.overflowLocked(c, key, res))
+				if res == pushEnded {
+					i-- // c was removed from the list; the next one moved to i
+				}
+			}
 		}
 	}
-	for _, c := range d.wildcard {
-		c.push(v)
+	for i := 0; i < len(d.wildcard); i++ {
+		c := d.wildcard[i]
+		if res := c.push(v); res != pushed {
+			overflows = append(overflows, d.overflowLocked(c, key, res))
+			if res == pushEnded {
+				i--
+			}
+		}
 	}
 	d.mu.Unlock()
+	if d.cfg.OnOverflow != nil {
+		for _, o := range overflows {
+			d.cfg.OnOverflow(o)
+		}
+	}
+}
+
+// overflowLocked builds the report of an overflowing push and removes a
+// consumer the CloseConsumer policy ended. d.mu must be held.
+func (d *Demux[K, T]) overflowLocked(c *Consumer[K, T], key K, res pushResult) Overflow {
+	if res == pushEnded {
+		d.removeLocked(c)
+	}
+	c.mu.Lock()
+	o := Overflow{Key: key, ConsumerID: c.id, Policy: c.policy, Dropped: c.dropped}
+	c.mu.Unlock()
+	return o
 }
 
 // Stream returns a handle on the stream of key. It is cheap and creates no
@@ -83,7 +113,7 @@ func (d *Demux[K, T]) Stream(key K) Stream[K, T] {
 // the read fails with the Config's timeout error and the consumer is
 // removed. Zero or a negative timeout means no limit.
 func (d *Demux[K, T]) NewConsumer(keys []K, timeout time.Duration) *Consumer[K, T] {
-	c := &Consumer[K, T]{d: d, wake: make(chan struct{}, 1)}
+	c := &Consumer[K, T]{d: d, wake: make(chan struct{}, 1), maxBacklog: max(d.cfg.MaxBacklog, 0), policy: d.cfg.Overflow}
 	if timeout > 0 {
 		c.timeout = timeout
 	}
