@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -149,6 +150,15 @@ func (c *conn) abortDial() {
 	c.dialing = nil
 }
 
+// redactQuery drops the query of a URL for logs: applications sometimes
+// put credentials there.
+func redactQuery(u string) string {
+	if i := strings.IndexByte(u, '?'); i >= 0 {
+		return u[:i] + "?…"
+	}
+	return u
+}
+
 // dialURL is the URL handed to the dialer: for a Unix socket the host part
 // only names the HTTP Host header.
 func (c *conn) dialURL() string {
@@ -179,7 +189,7 @@ func (c *conn) run() {
 	}
 	if err != nil {
 		c.err = err
-		s.log.Debug("scclient: dial failed", "url", c.url, "error", err)
+		s.log.Debug("scclient: dial failed", "url", redactQuery(c.url), "error", err)
 		s.destroyLocked(c, CloseAbnormal, closeReason(CloseAbnormal, ""), true)
 		s.mu.Unlock()
 		return
