@@ -1,14 +1,9 @@
 package scclient
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
-	"math/big"
 	"net"
 	"strconv"
 	"strings"
@@ -18,81 +13,19 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/socketcluster-go/scclient/internal/faultproxy"
+	"github.com/socketcluster-go/scclient/internal/testpki"
 )
-
-// relPKI is a test certificate authority with a server certificate for
-// 127.0.0.1 (and no other name) and a client certificate.
-type relPKI struct {
-	pool   *x509.CertPool
-	server tls.Certificate
-	client tls.Certificate
-}
-
-func relNewPKI(t *testing.T) relPKI {
-	t.Helper()
-	caKey := relKey(t)
-	caTmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "scclient test CA"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageCertSign,
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(ca)
-	leaf := func(serial int64, name string, usage x509.ExtKeyUsage, ips []net.IP) tls.Certificate {
-		key := relKey(t)
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(serial),
-			Subject:      pkix.Name{CommonName: name},
-			NotBefore:    time.Now().Add(-time.Hour),
-			NotAfter:     time.Now().Add(time.Hour),
-			KeyUsage:     x509.KeyUsageDigitalSignature,
-			ExtKeyUsage:  []x509.ExtKeyUsage{usage},
-			IPAddresses:  ips,
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tls.Certificate{Certificate: [][]byte{der, caDER}, PrivateKey: key}
-	}
-	return relPKI{
-		pool:   pool,
-		server: leaf(2, "127.0.0.1", x509.ExtKeyUsageServerAuth, []net.IP{net.IPv4(127, 0, 0, 1)}),
-		client: leaf(3, "scclient test client", x509.ExtKeyUsageClientAuth, nil),
-	}
-}
-
-func relKey(t *testing.T) *ecdsa.PrivateKey {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
 
 // relTLSServer starts the real server behind a TLS-terminating proxy;
 // requireClientCert makes the proxy demand a certificate signed by the
 // test CA. It returns the proxy's port.
-func relTLSServer(t *testing.T, pki relPKI, requireClientCert bool) int {
+func relTLSServer(t *testing.T, pki *testpki.CA, requireClientCert bool) int {
 	t.Helper()
 	srv := startServer(t, nil)
-	cfg := &tls.Config{Certificates: []tls.Certificate{pki.server}}
+	cfg := &tls.Config{Certificates: []tls.Certificate{pki.Server(t)}}
 	if requireClientCert {
 		cfg.ClientAuth = tls.RequireAndVerifyClientCert
-		cfg.ClientCAs = pki.pool
+		cfg.ClientCAs = pki.Pool
 	}
 	p, err := faultproxy.NewTLS("127.0.0.1:"+strconv.Itoa(srv.Port()), cfg)
 	if err != nil {
@@ -142,7 +75,7 @@ func relRequireWorks(t *testing.T, s *Socket) {
 }
 
 func TestReliabilityTLSVerifiesCertificatesByDefault(t *testing.T) {
-	pki := relNewPKI(t)
+	pki := testpki.NewCA(t)
 	port := relTLSServer(t, pki, false)
 	s := newSocket(t, relWSS("127.0.0.1", port), Options{DisableAutoReconnect: true})
 	cause := relConnectFailure(t, s)
@@ -156,9 +89,9 @@ func TestReliabilityTLSVerifiesCertificatesByDefault(t *testing.T) {
 }
 
 func TestReliabilityTLSCustomCA(t *testing.T) {
-	pki := relNewPKI(t)
+	pki := testpki.NewCA(t)
 	port := relTLSServer(t, pki, false)
-	cfg := &tls.Config{RootCAs: pki.pool}
+	cfg := &tls.Config{RootCAs: pki.Pool}
 	s := newSocket(t, relWSS("127.0.0.1", port), Options{TLSConfig: cfg})
 	relRequireWorks(t, s)
 	if cfg.InsecureSkipVerify || cfg.ServerName != "" {
@@ -176,21 +109,21 @@ func TestReliabilityTLSCustomCA(t *testing.T) {
 }
 
 func TestReliabilityTLSClientCertificates(t *testing.T) {
-	pki := relNewPKI(t)
+	pki := testpki.NewCA(t)
 	port := relTLSServer(t, pki, true)
 
-	without := newSocket(t, relWSS("127.0.0.1", port), Options{TLSConfig: &tls.Config{RootCAs: pki.pool}, DisableAutoReconnect: true})
+	without := newSocket(t, relWSS("127.0.0.1", port), Options{TLSConfig: &tls.Config{RootCAs: pki.Pool}, DisableAutoReconnect: true})
 	cause := relConnectFailure(t, without)
 	if !strings.Contains(cause.Error(), "certificate") {
 		t.Errorf("the error does not say a certificate is missing: %v", cause)
 	}
 
-	with := newSocket(t, relWSS("127.0.0.1", port), Options{TLSConfig: &tls.Config{RootCAs: pki.pool, Certificates: []tls.Certificate{pki.client}}})
+	with := newSocket(t, relWSS("127.0.0.1", port), Options{TLSConfig: &tls.Config{RootCAs: pki.Pool, Certificates: []tls.Certificate{pki.Client(t, "scclient test client")}}})
 	relRequireWorks(t, with)
 }
 
 func TestReliabilityTLSInsecureSkipVerifyOnlyWhenAsked(t *testing.T) {
-	pki := relNewPKI(t)
+	pki := testpki.NewCA(t)
 	port := relTLSServer(t, pki, false)
 
 	// A custom Dialer without a TLS config still verifies.
