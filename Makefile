@@ -24,6 +24,7 @@ vet: deps
 
 test: deps fmt-check vet
 	$(GO) test -race -count=1 $(GOTESTFLAGS) ./...
+	cd xk6 && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 demo: deps
 	$(GO) run ./examples/demo
@@ -52,3 +53,9 @@ bench-deps:
 
 bench-compare: bench-deps
 	$(BENCH_BIN)/compare --go-driver $(BENCH_BIN)/driver --raw $(BENCH_BIN)/last-run.jsonl $(BENCH_FLAGS)
+
+# A k6 binary with the k6/x/socketcluster extension, built from the xk6
+# module into xk6/bin/k6 (xk6/README.md).
+.PHONY: k6
+k6:
+	cd xk6 && $(GO) build -o bin/k6 ./cmd/k6
