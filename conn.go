@@ -415,6 +415,13 @@ func (c *conn) writePacket(p *codec.Packet) error {
 	}
 	bp := getScratch()
 	buf, err := c.s.codec.EncodePacket((*bp)[:0], p)
+	return c.sendEncodedLocked(bp, buf, err)
+}
+
+// sendEncodedLocked queues a text frame encoded into bp and writes the
+// queue; after an encoding error it drops the frame and returns the error.
+// It is called with qmu held and releases it.
+func (c *conn) sendEncodedLocked(bp *[]byte, buf []byte, err error) error {
 	if err != nil {
 		c.qmu.Unlock()
 		putScratch(bp, buf)
@@ -540,7 +547,13 @@ func (cc *corkConn) setCorked(on bool) error {
 func (c *conn) startBatch() {
 	c.qmu.Lock()
 	defer c.qmu.Unlock()
-	c.collecting = true
+	c.resetBatchLocked(true)
+}
+
+// resetBatchLocked empties the batch and sets whether one is being
+// collected. qmu must be held.
+func (c *conn) resetBatchLocked(collecting bool) {
+	c.collecting = collecting
 	clear(c.batch)
 	c.batch = c.batch[:0]
 }
@@ -555,25 +568,15 @@ func (c *conn) flushBatch() error {
 	}
 	bp := getScratch()
 	buf, err := c.s.codec.EncodeBatch((*bp)[:0], c.batch)
-	clear(c.batch)
-	c.batch = c.batch[:0]
-	if err != nil {
-		c.qmu.Unlock()
-		putScratch(bp, buf)
-		return err
-	}
-	c.queue = append(c.queue, outFrame{websocket.TextMessage, bp, buf})
-	c.qmu.Unlock()
-	return c.drain()
+	c.resetBatchLocked(false)
+	return c.sendEncodedLocked(bp, buf, err)
 }
 
 // cancelBatch stops collecting and discards what was collected.
 func (c *conn) cancelBatch() {
 	c.qmu.Lock()
 	defer c.qmu.Unlock()
-	c.collecting = false
-	clear(c.batch)
-	c.batch = c.batch[:0]
+	c.resetBatchLocked(false)
 }
 
 // isCollecting reports whether a batch is being collected.

@@ -1,6 +1,7 @@
 package scclient
 
 import (
+	"errors"
 	"time"
 )
 
@@ -44,7 +45,8 @@ func (s *Socket) onHandshakeLocked(c *conn, token string, res Data, err error) {
 		}
 		s.emitError(err)
 		code := CloseHandshakeFailed
-		if sce, ok := asSCError(err); ok {
+		var sce *SCError
+		if errors.As(err, &sce) {
 			if sc := intField(sce.Fields, "statusCode"); sc != 0 {
 				code = sc
 			}
@@ -125,7 +127,8 @@ func (s *Socket) failHandshakeLocked(c *conn, code int, reason string) {
 
 // errorString formats an error as JavaScript's Error#toString does.
 func errorString(err error) string {
-	if sce, ok := asSCError(err); ok {
+	var sce *SCError
+	if errors.As(err, &sce) {
 		if sce.Name == "" {
 			return sce.Message
 		}

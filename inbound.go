@@ -3,6 +3,7 @@ package scclient
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 
 	"github.com/gorilla/websocket"
 
@@ -145,7 +146,8 @@ func hydrateValue(v any) error {
 // (PROTOCOL §9.1): message, name and the extra fields of an SCError, or the
 // message and the name "Error" for any other error.
 func dehydrateError(err error) map[string]any {
-	if sce, ok := asSCError(err); ok {
+	var sce *SCError
+	if errors.As(err, &sce) {
 		out := make(map[string]any, len(sce.Fields)+2)
 		for k, v := range sce.Fields {
 			out[k] = v
@@ -157,15 +159,4 @@ func dehydrateError(err error) map[string]any {
 		return out
 	}
 	return map[string]any{"message": err.Error(), "name": "Error"}
-}
-
-func asSCError(err error) (*SCError, bool) {
-	var sce *SCError
-	if err == nil {
-		return nil, false
-	}
-	if e, ok := err.(interface{ As(any) bool }); ok && e.As(&sce) {
-		return sce, true
-	}
-	return nil, false
 }

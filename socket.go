@@ -335,7 +335,8 @@ func (s *Socket) Close() error {
 	return nil
 }
 
-// emitLocked writes an event to the listener stream of its name.
+// emit writes an event to the listener stream of its name. Streams never
+// run user code, so it may be called with s.mu held.
 func (s *Socket) emit(ev Event) {
 	s.listeners.Write(ev.Name, ev)
 }
