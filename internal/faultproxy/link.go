@@ -118,13 +118,16 @@ func (l *link) forward(dir Direction, b []byte, dst net.Conn) bool {
 			// Send a twentieth of a second's worth at a time.
 			part = b[:min(len(b), max(f.throttle/20, 1))]
 		}
-		if _, err := dst.Write(part); err != nil {
-			return false
-		}
+		// Count before writing, so a byte the peer has seen is always
+		// in Stats; a failed write takes its count back.
+		counter := &l.p.down
 		if dir == Upstream {
-			l.p.up.Add(int64(len(part)))
-		} else {
-			l.p.down.Add(int64(len(part)))
+			counter = &l.p.up
+		}
+		counter.Add(int64(len(part)))
+		if n, err := dst.Write(part); err != nil {
+			counter.Add(int64(n - len(part)))
+			return false
 		}
 		b = b[len(part):]
 		if f.throttle > 0 && !l.sleep(time.Duration(len(part))*time.Second/time.Duration(f.throttle)) {

@@ -248,22 +248,20 @@ func (p *Proxy) Stats() Stats {
 // half-open period ends, it resets the links that dropped bytes.
 func (p *Proxy) update(change func(*faults)) {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	wasHalfOpen := p.f.halfOpen
 	change(&p.f)
-	close(p.changed)
-	p.changed = make(chan struct{})
-	var broken []*link
 	if wasHalfOpen && !p.f.halfOpen {
+		// Reset before waking the pumps: a pump whose source ended while
+		// half-open would otherwise close its link with a FIN first.
 		for l := range p.links {
 			if l.dropped.Load() {
-				broken = append(broken, l)
+				l.close(RST)
 			}
 		}
 	}
-	p.mu.Unlock()
-	for _, l := range broken {
-		l.close(RST)
-	}
+	close(p.changed)
+	p.changed = make(chan struct{})
 }
 
 // state returns the fault state and a channel closed at its next change.
