@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -24,6 +24,10 @@ const writeWait = 10 * time.Second
 // closeGrace is how long a closing connection waits for the server's close
 // frame before dropping the TCP connection.
 const closeGrace = time.Second
+
+// upgradeReadBufferSize sizes the buffer the dialer reads the HTTP upgrade
+// response through; the connection keeps it but reads nothing else with it.
+const upgradeReadBufferSize = 512
 
 // writeBufferPool lends the WebSocket writer its buffer only while a frame
 // is being written, so idle connections hold none.
@@ -68,6 +72,7 @@ type conn struct {
 	wmu        sync.Mutex
 	sending    []outFrame // the writer's snapshot, under wmu
 
+	rd   *wsReader      // reader-only
 	pkts []codec.Packet // reader-only
 }
 
@@ -91,6 +96,11 @@ func (c *conn) dialer() *websocket.Dialer {
 		d = *c.opts.Dialer
 	} else {
 		d = websocket.Dialer{Proxy: http.ProxyFromEnvironment, EnableCompression: true, WriteBufferPool: writeBufferPool}
+	}
+	if d.ReadBufferSize == 0 {
+		// Only the upgrade response is read through the dialer's buffer;
+		// frames have their own reader.
+		d.ReadBufferSize = upgradeReadBufferSize
 	}
 	if c.opts.TLSConfig != nil {
 		d.TLSClientConfig = c.opts.TLSConfig
@@ -177,8 +187,15 @@ func (c *conn) dialURL() string {
 func (c *conn) run() {
 	s := c.s
 	defer s.wg.Done()
-	ws, _, err := c.dialer().DialContext(c.ctx, c.dialURL(), c.opts.Header)
+	ws, resp, err := c.dialer().DialContext(c.ctx, c.dialURL(), c.opts.Header)
 	c.endDial()
+	if err == nil {
+		err = c.startReader(ws, resp)
+		if err != nil {
+			ws.Close()
+			ws = nil
+		}
+	}
 	s.mu.Lock()
 	if s.conn != c {
 		s.mu.Unlock()
@@ -196,11 +213,14 @@ func (c *conn) run() {
 	}
 	c.ws = ws
 	c.connectTimer.Stop()
-	ws.SetReadLimit(c.opts.ReadLimit)
 	c.resetPingTimer()
 	s.mu.Unlock()
 
 	token, err := s.auth.LoadToken(c.ctx, s.authTokenName)
+	// Nothing waits on the context any more; cancelling it now frees what
+	// the dial registered on it instead of keeping it for the connection's
+	// lifetime.
+	c.cancel()
 	s.mu.Lock()
 	if s.conn == c {
 		if err != nil {
@@ -211,18 +231,28 @@ func (c *conn) run() {
 		}
 	}
 	s.mu.Unlock()
-	c.readLoop()
+	c.parkReader()
 }
 
-// readLoop reads frames until the connection fails or is shut down.
+// parkReader hands reading over to a fresh goroutine before waiting for the
+// next frame: the stack a burst of work grew (the dial, handlers) goes with
+// the old goroutine, so an idle socket keeps only a minimal one.
+func (c *conn) parkReader() {
+	c.s.wg.Add(1)
+	go c.readLoop()
+}
+
+// readLoop reads frames until the connection fails or is shut down. When
+// it has used up what was read, it parks in a fresh goroutine.
 func (c *conn) readLoop() {
 	s := c.s
+	defer s.wg.Done()
 	ws := c.ws
-	defer ws.Close()
 	for {
 		mt, frame, err := c.readFrame()
 		if c.closing.Load() {
 			if err != nil {
+				ws.Close()
 				return
 			}
 			continue // shutting down: drain until the peer's close frame
@@ -234,18 +264,26 @@ func (c *conn) readLoop() {
 				c.err = err
 			}
 			s.mu.Unlock()
-			if code == CloseMessageTooBig {
+			switch {
+			case code == CloseMessageTooBig:
 				_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), time.Now().Add(closeGrace))
+			case errors.Is(err, errProtocol):
+				_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseProtocolError, ""), time.Now().Add(closeGrace))
 			}
 			s.closeConn(c, code, reason)
+			ws.Close()
 			return
 		}
 		s.handleFrame(c, mt, frame)
+		if c.rd.drained() {
+			c.parkReader()
+			return
+		}
 	}
 }
 
-// scratchPool holds the buffers frames are read into and packets are
-// encoded into, shared by every connection so that an idle socket keeps none.
+// scratchPool holds the buffers packets are encoded into, shared by every
+// connection so that an idle socket keeps none.
 var scratchPool = sync.Pool{New: func() any {
 	b := make([]byte, 0, 4<<10)
 	return &b
@@ -263,34 +301,62 @@ func putScratch(bp *[]byte, buf []byte) {
 	}
 }
 
-// readFrame reads one whole message into a pooled buffer, then copies it
-// into a slice of its exact size: one allocation per frame, which payloads
-// handed to consumers may alias safely.
+// startReader sets up reading of a freshly dialed connection: frames are
+// read from the network connection under ws, starting with any bytes the
+// dialer read past the upgrade response.
+func (c *conn) startReader(ws *websocket.Conn, resp *http.Response) error {
+	pending, err := takeUpgradeBuffer(ws)
+	if err != nil {
+		return err
+	}
+	nc := ws.NetConn()
+	var raw syscall.RawConn
+	if nc == net.Conn(c.cork) {
+		raw = rawConnOf(c.cork.Conn)
+	}
+	c.rd = newWSReader(nc, raw, pending, c.opts.ReadLimit, negotiatedDeflate(resp), c.onControl)
+	return nil
+}
+
+// negotiatedDeflate reports whether the upgrade response accepted
+// permessage-deflate.
+func negotiatedDeflate(resp *http.Response) bool {
+	if resp == nil {
+		return false
+	}
+	for _, v := range resp.Header.Values("Sec-Websocket-Extensions") {
+		if strings.Contains(strings.ToLower(v), "permessage-deflate") {
+			return true
+		}
+	}
+	return false
+}
+
+// onControl answers the server's control frames: a ping with a pong, a
+// close frame with the close handshake, ending the read with its code.
+func (c *conn) onControl(op int, payload []byte) error {
+	switch op {
+	case opPing:
+		_ = c.ws.WriteControl(websocket.PongMessage, payload, time.Now().Add(writeWait))
+	case opClose:
+		code, reason, err := parseClose(payload)
+		if err != nil {
+			return err
+		}
+		_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), time.Now().Add(writeWait))
+		return &websocket.CloseError{Code: code, Text: reason}
+	}
+	return nil
+}
+
+// readFrame reads one whole message into a slice of its exact size, which
+// payloads handed to consumers may alias safely.
 func (c *conn) readFrame() (int, []byte, error) {
-	mt, r, err := c.ws.NextReader()
+	mt, frame, err := c.rd.next()
 	if err != nil {
 		return 0, nil, err
 	}
-	bp := getScratch()
-	buf := (*bp)[:0]
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			putScratch(bp, buf)
-			return 0, nil, err
-		}
-	}
-	c.bytesReceived.Add(int64(len(buf)))
-	frame := make([]byte, len(buf))
-	copy(frame, buf)
-	putScratch(bp, buf)
+	c.bytesReceived.Add(int64(len(frame)))
 	return mt, frame, nil
 }
 

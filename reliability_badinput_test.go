@@ -169,10 +169,9 @@ func relBadCases() []relBadCase {
 	for name, code := range map[string][]byte{"close code 999": {0x03, 0xe7}, "close code 1005 on the wire": {0x03, 0xed}, "close code 5000": {0x13, 0x88}} {
 		add(relBadCase{name: name, frames: []relFrame{relClose(code)}, closeCode: CloseAbnormal})
 	}
-	// gorilla/websocket reads a one-byte close payload as a close without
-	// a code (ws in JavaScript calls it a protocol error, 1006); either
-	// way the socket reconnects.
-	add(relBadCase{name: "one-byte close payload", frames: []relFrame{relClose([]byte{0x03})}, closeCode: CloseNoStatus})
+	// A one-byte close payload is a protocol error (RFC 6455 §5.5.1), as ws
+	// in JavaScript also reports it: 1006, then a reconnect.
+	add(relBadCase{name: "one-byte close payload", frames: []relFrame{relClose([]byte{0x03})}, closeCode: CloseAbnormal})
 	add(relBadCase{name: "close reason of invalid UTF-8", frames: []relFrame{relClose(append([]byte{0x0f, 0xa0}, 0xff, 0xfe))}, closeCode: CloseAbnormal})
 	return cases
 }

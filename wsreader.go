@@ -1,0 +1,341 @@
+package scclient
+
+import (
+	"bytes"
+	"compress/flate"
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"syscall"
+	"unicode/utf8"
+
+	"github.com/gorilla/websocket"
+)
+
+// WebSocket opcodes (RFC 6455 §5.2).
+const (
+	opContinuation = 0
+	opText         = 1
+	opBinary       = 2
+	opClose        = 8
+	opPing         = 9
+	opPong         = 10
+)
+
+// readBufSize is the size of the buffers frames are parsed in. A busy
+// connection reads up to this much per syscall; an idle one holds none.
+const readBufSize = 32 << 10
+
+// ownReadBufSize is the buffer of a connection whose reads cannot wait for
+// data without one (TLS, custom dialers); it keeps it for its lifetime.
+const ownReadBufSize = 4 << 10
+
+var readBufPool = sync.Pool{New: func() any {
+	b := make([]byte, readBufSize)
+	return &b
+}}
+
+// errProtocol marks a frame that breaks RFC 6455; the connection is closed
+// with 1002.
+var errProtocol = errors.New("websocket protocol error")
+
+// protocolError describes one RFC 6455 violation by the server.
+type protocolError struct{ msg string }
+
+func (e *protocolError) Error() string { return "websocket: " + e.msg }
+func (e *protocolError) Unwrap() error { return errProtocol }
+
+// controlHandler handles a ping, pong or close frame; its payload is only
+// valid during the call. An error ends the read.
+type controlHandler func(op int, payload []byte) error
+
+// wsReader reads the server's WebSocket messages straight from the
+// connection. Frames are parsed in a buffer taken from readBufPool only
+// while there are bytes to parse, and every message is copied once, into a
+// slice of its own size that consumers may keep.
+type wsReader struct {
+	src     io.Reader       // the plaintext byte stream (after TLS, if any)
+	raw     syscall.RawConn // set when reads can wait for data without a buffer
+	limit   int64           // the largest message accepted
+	inflate bool            // permessage-deflate was negotiated
+	control controlHandler
+
+	bp   *[]byte // the pooled buffer in use, if any
+	buf  []byte
+	r, w int // unread bytes are buf[r:w]
+
+	rawRead func(fd uintptr) bool // r.readFD as a value, made once
+	rawN    int
+	rawErr  error
+}
+
+// newWSReader reads from src, starting with the bytes in pending that were
+// already read from it. raw may be nil.
+func newWSReader(src io.Reader, raw syscall.RawConn, pending []byte, limit int64, inflate bool, control controlHandler) *wsReader {
+	r := &wsReader{src: src, raw: raw, limit: limit, inflate: inflate, control: control}
+	if raw != nil {
+		r.rawRead = r.readFD
+	} else {
+		r.buf = make([]byte, ownReadBufSize)
+	}
+	if len(pending) > 0 {
+		r.acquire()
+		if len(pending) > len(r.buf) {
+			r.bp, r.buf = nil, make([]byte, len(pending))
+		}
+		r.w = copy(r.buf, pending)
+	}
+	return r
+}
+
+// acquire makes sure there is a buffer to read into.
+func (r *wsReader) acquire() {
+	if r.buf == nil {
+		r.bp = readBufPool.Get().(*[]byte)
+		r.buf = *r.bp
+	}
+}
+
+// release gives the pooled buffer back if every byte in it was consumed.
+func (r *wsReader) release() {
+	if r.bp != nil && r.r == r.w {
+		readBufPool.Put(r.bp)
+		r.bp, r.buf, r.r, r.w = nil, nil, 0, 0
+	}
+}
+
+// drained reports whether every byte read so far was consumed, so the
+// next read may wait for the network.
+func (r *wsReader) drained() bool { return r.r == r.w }
+
+// readMore reads at least one byte into the buffer, after its unread
+// bytes, which it first moves to the front if the tail is too short for
+// need of them.
+func (r *wsReader) readMore(need int) error {
+	if r.buf != nil && (len(r.buf)-r.r < need || r.w == len(r.buf)) {
+		r.w = copy(r.buf, r.buf[r.r:r.w])
+		r.r = 0
+	}
+	if r.raw != nil {
+		if err := r.raw.Read(r.rawRead); err != nil {
+			return err
+		}
+		if r.rawErr != nil {
+			return r.rawErr
+		}
+		r.w += r.rawN
+		return nil
+	}
+	n, err := r.src.Read(r.buf[r.w:])
+	r.w += n
+	if n > 0 {
+		return nil
+	}
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	return err
+}
+
+// fill makes sure at least n unread bytes (n ≤ ownReadBufSize) are buffered.
+func (r *wsReader) fill(n int) error {
+	for r.w-r.r < n {
+		if err := r.readMore(n); err != nil {
+			if err == io.EOF && r.w > r.r {
+				return io.ErrUnexpectedEOF
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// readPayload fills dst with the next payload bytes: first what is
+// buffered, then straight from the connection.
+func (r *wsReader) readPayload(dst []byte) error {
+	n := copy(dst, r.buf[r.r:r.w])
+	r.r += n
+	if n == len(dst) {
+		return nil
+	}
+	r.release()
+	if _, err := io.ReadFull(r.src, dst[n:]); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return err
+	}
+	return nil
+}
+
+// next returns the next data message and its type (websocket.TextMessage
+// or websocket.BinaryMessage), handling control frames on the way.
+func (r *wsReader) next() (int, []byte, error) {
+	var (
+		mt         int
+		msg        []byte
+		started    bool
+		compressed bool
+	)
+	for {
+		if err := r.fill(2); err != nil {
+			return 0, nil, err
+		}
+		b0, b1 := r.buf[r.r], r.buf[r.r+1]
+		fin, rsv1, op := b0&0x80 != 0, b0&0x40 != 0, int(b0&0x0f)
+		if b0&0x30 != 0 {
+			return 0, nil, &protocolError{"reserved bits set"}
+		}
+		if b1&0x80 != 0 {
+			return 0, nil, &protocolError{"masked frame from the server"}
+		}
+		hlen, size := 2, uint64(b1&0x7f)
+		switch size {
+		case 126:
+			hlen = 4
+		case 127:
+			hlen = 10
+		}
+		if err := r.fill(hlen); err != nil {
+			return 0, nil, err
+		}
+		switch hlen {
+		case 4:
+			size = uint64(binary.BigEndian.Uint16(r.buf[r.r+2:]))
+		case 10:
+			size = binary.BigEndian.Uint64(r.buf[r.r+2:])
+			if size>>63 != 0 {
+				return 0, nil, &protocolError{"frame length above 2^63"}
+			}
+		}
+		r.r += hlen
+
+		switch op {
+		case opClose, opPing, opPong:
+			if !fin || size > 125 || rsv1 {
+				return 0, nil, &protocolError{"invalid control frame"}
+			}
+			if err := r.fill(int(size)); err != nil {
+				return 0, nil, err
+			}
+			payload := r.buf[r.r : r.r+int(size)]
+			r.r += int(size)
+			if err := r.control(op, payload); err != nil {
+				return 0, nil, err
+			}
+			continue
+		case opText, opBinary:
+			if started {
+				return 0, nil, &protocolError{"data frame inside a fragmented message"}
+			}
+			if rsv1 && !r.inflate {
+				return 0, nil, &protocolError{"compressed frame without permessage-deflate"}
+			}
+			started, mt, compressed = true, op, rsv1
+		case opContinuation:
+			if !started {
+				return 0, nil, &protocolError{"continuation frame without a message"}
+			}
+			if rsv1 {
+				return 0, nil, &protocolError{"RSV1 set on a continuation frame"}
+			}
+		default:
+			return 0, nil, &protocolError{"unknown opcode"}
+		}
+
+		if r.limit > 0 && uint64(len(msg))+size > uint64(r.limit) {
+			return 0, nil, websocket.ErrReadLimit
+		}
+		n := len(msg)
+		if msg == nil && fin {
+			msg = make([]byte, size)
+		} else {
+			msg = append(msg, make([]byte, size)...)
+		}
+		if err := r.readPayload(msg[n:]); err != nil {
+			return 0, nil, err
+		}
+		if !fin {
+			continue
+		}
+		if compressed {
+			var err error
+			if msg, err = inflateMessage(msg, r.limit); err != nil {
+				return 0, nil, err
+			}
+		}
+		return mt, msg, nil
+	}
+}
+
+// deflateTail ends every permessage-deflate message (RFC 7692 §7.2.2),
+// followed by an empty final block so the reader reports the end.
+const deflateTail = "\x00\x00\xff\xff\x01\x00\x00\xff\xff"
+
+var flateReaders sync.Pool
+
+// inflateMessage decompresses a permessage-deflate message of at most
+// limit bytes once decompressed.
+func inflateMessage(msg []byte, limit int64) ([]byte, error) {
+	src := io.MultiReader(bytes.NewReader(msg), bytes.NewReader([]byte(deflateTail)))
+	fr, _ := flateReaders.Get().(io.ReadCloser)
+	if fr == nil {
+		fr = flate.NewReader(src)
+	} else if err := fr.(flate.Resetter).Reset(src, nil); err != nil {
+		return nil, err
+	}
+	defer flateReaders.Put(fr)
+	var out bytes.Buffer
+	n, err := out.ReadFrom(io.LimitReader(fr, limit+1))
+	if err != nil {
+		return nil, &protocolError{"invalid compressed message: " + err.Error()}
+	}
+	if limit > 0 && n > limit {
+		return nil, websocket.ErrReadLimit
+	}
+	return out.Bytes(), nil
+}
+
+// parseClose splits a close frame's payload into code and reason, with
+// 1005 for an empty one (RFC 6455 §7.1.5).
+func parseClose(payload []byte) (int, string, error) {
+	if len(payload) == 0 {
+		return websocket.CloseNoStatusReceived, "", nil
+	}
+	if len(payload) == 1 {
+		return 0, "", &protocolError{"close frame of one byte"}
+	}
+	code := int(binary.BigEndian.Uint16(payload))
+	reason := payload[2:]
+	if !validCloseCode(code) {
+		return 0, "", &protocolError{"invalid close code"}
+	}
+	if !utf8.Valid(reason) {
+		return 0, "", &protocolError{"close reason is not UTF-8"}
+	}
+	return code, string(reason), nil
+}
+
+// rawConnOf returns the RawConn of nc when reads on it can wait for data
+// without holding a buffer; nil otherwise.
+func rawConnOf(nc net.Conn) syscall.RawConn {
+	if !canWaitRaw {
+		return nil
+	}
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return nil
+	}
+	switch nc.(type) {
+	case *net.TCPConn, *net.UnixConn:
+	default:
+		return nil
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	return rc
+}
