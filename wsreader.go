@@ -249,13 +249,16 @@ func (r *wsReader) next() (int, []byte, error) {
 			return 0, nil, websocket.ErrReadLimit
 		}
 		n := len(msg)
-		if msg == nil && fin {
-			msg = make([]byte, size)
+		if msg == nil && fin && uint64(r.w-r.r) >= size {
+			// The common case: the whole message is buffered. Appending
+			// copies it without first zeroing the new slice.
+			msg = append([]byte(nil), r.buf[r.r:r.r+int(size)]...)
+			r.r += int(size)
 		} else {
 			msg = append(msg, make([]byte, size)...)
-		}
-		if err := r.readPayload(msg[n:]); err != nil {
-			return 0, nil, err
+			if err := r.readPayload(msg[n:]); err != nil {
+				return 0, nil, err
+			}
 		}
 		if !fin {
 			continue

@@ -35,6 +35,9 @@
 //                            "silent": blocked with no error (the server sends
 //                            SilentMiddlewareBlockedError and closes with 4008).
 //                            Default: handshakes are allowed.
+//   SC_PER_MESSAGE_DEFLATE   a byte count: accept permessage-deflate and
+//                            compress messages of at least that size.
+//                            Default: no compression.
 //   SC_EXIT_ON_STDIN_CLOSE   "1": shut down when stdin reaches end of file, so
 //                            the server cannot outlive the program that
 //                            started it. Default "0".
@@ -139,6 +142,10 @@ function readConfig() {
   setIfDefined('batchOnHandshake', envFlag('SC_BATCH_ON_HANDSHAKE'));
   setIfDefined('origins', envString('SC_ORIGINS'));
   setIfDefined('strictHandshake', envFlag('SC_STRICT_HANDSHAKE'));
+  let deflateThreshold = envInt('SC_PER_MESSAGE_DEFLATE', 0, Number.MAX_SAFE_INTEGER);
+  if (deflateThreshold !== undefined) {
+    serverOptions.perMessageDeflate = {threshold: deflateThreshold};
+  }
 
   let rejectHandshake = null;
   let reject = envString('SC_REJECT_HANDSHAKE');
