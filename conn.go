@@ -38,7 +38,7 @@ var writeBufferPool = &sync.Pool{}
 // conn that is no longer current ignores everything it sees and ends.
 type conn struct {
 	s      *Socket
-	opts   Options
+	opts   *Options // shared with the Socket; never changed
 	url    string
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -76,9 +76,9 @@ type conn struct {
 	pkts []codec.Packet // reader-only
 }
 
-func newConn(s *Socket, opts Options) *conn {
+func newConn(s *Socket, opts *Options) *conn {
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &conn{s: s, opts: opts, url: buildURL(&opts, time.Now()), ctx: ctx, cancel: cancel}
+	c := &conn{s: s, opts: opts, url: buildURL(opts, time.Now()), ctx: ctx, cancel: cancel}
 	if opts.ProtocolVersion == 1 {
 		c.ping, c.pong = []byte("#1"), []byte("#2")
 	} else {
@@ -175,7 +175,7 @@ func (c *conn) dialURL() string {
 	if c.opts.SocketPath == "" {
 		return c.url
 	}
-	o := c.opts
+	o := *c.opts
 	o.SocketPath = ""
 	o.ProtocolScheme = ""
 	o.Host = "localhost"

@@ -43,7 +43,7 @@ type Socket struct {
 
 	mu                      sync.Mutex
 	userOpts                Options // the options as given, for ConnectWith
-	opts                    Options // live options used by the next connection
+	opts                    *Options // options of the next connection; replaced, never changed
 	state                   State
 	conn                    *conn
 	id                      string
@@ -85,7 +85,7 @@ func Create(opts Options) (*Socket, error) {
 		pingTimeoutDisabled: resolved.PingTimeoutDisabled,
 		auth:                resolved.AuthEngine,
 		userOpts:            opts,
-		opts:                resolved,
+		opts:                &resolved,
 		pingTimeout:         resolved.ConnectTimeout,
 		pending:             map[int64]*call{},
 		channels:            map[string]*channelEntry{},
@@ -214,14 +214,14 @@ func (s *Socket) Codec() codec.Codec { return s.codec }
 func (s *Socket) Options() Options {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.opts
+	return *s.opts
 }
 
 // URI returns the URL the next connection will use.
 func (s *Socket) URI() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return buildURL(&s.opts, time.Now())
+	return buildURL(s.opts, time.Now())
 }
 
 // BytesReceived returns the number of bytes of WebSocket messages received
@@ -284,7 +284,7 @@ func (s *Socket) ConnectWith(update func(*Options)) error {
 		s.disconnectLocked(CloseNormal, "Socket was disconnected by the client to initiate a new connection", true)
 	}
 	s.userOpts = next
-	s.opts = resolved
+	s.opts = &resolved
 	s.connectLocked()
 	return nil
 }
