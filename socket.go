@@ -42,7 +42,7 @@ type Socket struct {
 	wg sync.WaitGroup
 
 	mu                      sync.Mutex
-	userOpts                Options // the options as given, for ConnectWith
+	userOpts                Options  // the options as given, for ConnectWith
 	opts                    *Options // options of the next connection; replaced, never changed
 	state                   State
 	conn                    *conn

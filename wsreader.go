@@ -181,6 +181,9 @@ func (r *wsReader) next() (int, []byte, error) {
 	)
 	for {
 		if err := r.fill(2); err != nil {
+			if err == io.EOF && started {
+				err = io.ErrUnexpectedEOF // the stream ended inside a message
+			}
 			return 0, nil, err
 		}
 		b0, b1 := r.buf[r.r], r.buf[r.r+1]
@@ -280,7 +283,7 @@ const deflateTail = "\x00\x00\xff\xff\x01\x00\x00\xff\xff"
 var flateReaders sync.Pool
 
 // inflateMessage decompresses a permessage-deflate message of at most
-// limit bytes once decompressed.
+// limit bytes once decompressed (no bound when limit is not positive).
 func inflateMessage(msg []byte, limit int64) ([]byte, error) {
 	src := io.MultiReader(bytes.NewReader(msg), bytes.NewReader([]byte(deflateTail)))
 	fr, _ := flateReaders.Get().(io.ReadCloser)
@@ -291,7 +294,11 @@ func inflateMessage(msg []byte, limit int64) ([]byte, error) {
 	}
 	defer flateReaders.Put(fr)
 	var out bytes.Buffer
-	n, err := out.ReadFrom(io.LimitReader(fr, limit+1))
+	var inflated io.Reader = fr
+	if limit > 0 {
+		inflated = io.LimitReader(fr, limit+1)
+	}
+	n, err := out.ReadFrom(inflated)
 	if err != nil {
 		return nil, &protocolError{"invalid compressed message: " + err.Error()}
 	}
