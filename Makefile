@@ -34,6 +34,8 @@ bench: deps
 
 fuzz: deps
 	$(GO) test -run '^$$' -fuzz FuzzDecodeFrame -fuzztime 60s ./codec
+	$(GO) test -run '^$$' -fuzz FuzzWSReader -fuzztime 60s .
+	$(GO) test -run '^$$' -fuzz FuzzHandleFrame -fuzztime 60s .
 
 clean:
 	rm -rf $(SERVER)/node_modules
