@@ -19,17 +19,37 @@ func benchSocket(b *testing.B) (*Socket, *conn) {
 	return s, newConn(s, s.opts)
 }
 
-// benchDispatch measures one inbound frame from its bytes to the consumer:
-// the copy the read loop makes, decoding, dispatch, the stream handoff and
-// the consumer taking the value (payload left encoded).
+// loopReader serves the same bytes over and over, as a server sending one
+// frame in a loop would.
+type loopReader struct {
+	b   []byte
+	off int
+}
+
+func (l *loopReader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		k := copy(p[n:], l.b[l.off:])
+		n += k
+		l.off = (l.off + k) % len(l.b)
+	}
+	return n, nil
+}
+
+// benchDispatch measures one inbound message from its WebSocket frame bytes
+// to the consumer: the frame reader, decoding, dispatch, the stream handoff
+// and the consumer taking the value (payload left encoded).
 func benchDispatch(b *testing.B, s *Socket, c *conn, frame []byte, next func() bool) {
+	rd := newWSReader(&loopReader{b: serverFrame(true, false, opText, frame)}, nil, nil, DefaultReadLimit, false, nil)
 	b.SetBytes(int64(len(frame)))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		f := make([]byte, len(frame))
-		copy(f, frame)
-		s.handleFrame(c, websocket.TextMessage, f)
+		mt, f, err := rd.next()
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.handleFrame(c, mt, f)
 		if !next() {
 			b.Fatal("consumer got nothing")
 		}
@@ -37,6 +57,25 @@ func benchDispatch(b *testing.B, s *Socket, c *conn, frame []byte, next func() b
 	b.StopTimer()
 	c.stopTimers()
 }
+
+// benchmarkReader measures the frame reader alone on size-byte messages.
+func benchmarkReader(b *testing.B, size int) {
+	frame := publishFrame(size)
+	rd := newWSReader(&loopReader{b: serverFrame(true, false, opText, frame)}, nil, nil, DefaultReadLimit, false, nil)
+	b.SetBytes(int64(len(frame)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, f, err := rd.next(); err != nil || len(f) != len(frame) {
+			b.Fatal(len(f), err)
+		}
+	}
+}
+
+// BenchmarkWSReader64 reads 64-byte #publish messages from frame bytes.
+func BenchmarkWSReader64(b *testing.B) { benchmarkReader(b, 64) }
+
+// BenchmarkWSReader1K reads 1 KiB #publish messages from frame bytes.
+func BenchmarkWSReader1K(b *testing.B) { benchmarkReader(b, 1024) }
 
 func publishFrame(size int) []byte {
 	return []byte(`{"event":"#publish","data":{"channel":"bench","data":"` + strings.Repeat("x", size) + `"}}`)
