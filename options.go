@@ -140,10 +140,12 @@ type Options struct {
 	// BatchInterval is the flush period while batching. Default 50 ms.
 	BatchInterval time.Duration
 
-	// Dialer dials the WebSocket. Default a dialer with
-	// websocket.DefaultDialer's buffer sizes, proxy from the environment
-	// and permessage-deflate offered. Its TLSClientConfig is replaced by
-	// TLSConfig when that is set.
+	// Dialer dials the WebSocket and performs the HTTP upgrade. Default a
+	// dialer with the proxy from the environment, permessage-deflate
+	// offered and TCP keep-alive off. Its TLSClientConfig is replaced by
+	// TLSConfig when that is set. Its ReadBufferSize only sizes the read of
+	// the upgrade response (default 512 bytes): frames are read by the
+	// socket's own reader.
 	Dialer *websocket.Dialer
 	// Header holds extra HTTP headers for the upgrade request, such as
 	// Origin or Authorization.
