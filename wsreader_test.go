@@ -848,9 +848,10 @@ func TestWSReaderTruncated(t *testing.T) {
 	}
 }
 
-// deflateMessage compresses payload as permessage-deflate does: a flushed
-// DEFLATE stream without its final 0x00 0x00 0xff 0xff.
-func deflateMessage(t testing.TB, payload []byte) []byte {
+// deflateStream compresses payload into a DEFLATE stream: flushed and
+// without its final 0x00 0x00 0xff 0xff, as permessage-deflate sends it, or
+// closed with a final block (final), which permessage-deflate also allows.
+func deflateStream(t testing.TB, payload []byte, final bool) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	fw, err := flate.NewWriter(&buf, flate.BestSpeed)
@@ -859,6 +860,12 @@ func deflateMessage(t testing.TB, payload []byte) []byte {
 	}
 	if _, err := fw.Write(payload); err != nil {
 		t.Fatal(err)
+	}
+	if final {
+		if err := fw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
 	}
 	if err := fw.Flush(); err != nil {
 		t.Fatal(err)
@@ -870,23 +877,11 @@ func deflateMessage(t testing.TB, payload []byte) []byte {
 	return out
 }
 
-// deflateFinal compresses payload into a DEFLATE stream ending with a final
-// block, which permessage-deflate also allows.
-func deflateFinal(t testing.TB, payload []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	fw, err := flate.NewWriter(&buf, flate.DefaultCompression)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := fw.Write(payload); err != nil {
-		t.Fatal(err)
-	}
-	if err := fw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
+// deflateMessage compresses payload as permessage-deflate sends it.
+func deflateMessage(t testing.TB, payload []byte) []byte { return deflateStream(t, payload, false) }
+
+// deflateFinal compresses payload into a stream ending with a final block.
+func deflateFinal(t testing.TB, payload []byte) []byte { return deflateStream(t, payload, true) }
 
 func TestWSReaderInflate(t *testing.T) {
 	const limit = 1 << 16
