@@ -203,6 +203,7 @@ func (d *Demux[K, T]) removeLocked(c *Consumer[K, T]) {
 	c.removed = true
 	delete(d.byID, c.id)
 	d.live.Add(-1)
+	defer d.dropMapsIfIdleLocked()
 	if c.wildcard {
 		d.wildcard = deleteConsumer(d.wildcard, c)
 		return
@@ -216,6 +217,16 @@ func (d *Demux[K, T]) removeLocked(c *Consumer[K, T]) {
 		if len(s.consumers) == 0 {
 			d.unlinkLocked(s)
 		}
+	}
+}
+
+// dropMapsIfIdleLocked lets the consumer and stream maps go once the last
+// consumer has left: a map keeps its memory after its entries are deleted,
+// and sockets that listened once should not pay for it while idle. d.mu
+// must be held.
+func (d *Demux[K, T]) dropMapsIfIdleLocked() {
+	if len(d.byID) == 0 {
+		d.byID, d.streams = nil, nil
 	}
 }
 

@@ -170,3 +170,26 @@ func TestSteadyStateWriteAndNextDoNotAllocate(t *testing.T) {
 	require.Zero(t, testing.AllocsPerRun(200, step))
 	d.KillAll()
 }
+
+// Once the last consumer has gone, the demux holds no maps, so an idle
+// socket that listened once keeps no memory for it; new consumers work.
+func TestDemuxDropsItsMapsWhenIdle(t *testing.T) {
+	d := NewDemux[string, int](Config{})
+	a := d.NewConsumer([]string{"x"}, 0)
+	all := d.NewConsumer(nil, 0)
+	d.Write("x", 1)
+	a.Close()
+	if d.byID == nil {
+		t.Fatal("maps dropped while a wildcard consumer is still there")
+	}
+	all.Close()
+	if d.byID != nil || d.streams != nil {
+		t.Fatalf("maps kept after the last consumer left: %d ids, %d streams", len(d.byID), len(d.streams))
+	}
+	b := d.NewConsumer([]string{"x"}, 0)
+	d.Write("x", 2)
+	v, ok, err := b.Next(context.Background())
+	if err != nil || !ok || v != 2 {
+		t.Fatalf("consumer after the maps were dropped got %v %v %v", v, ok, err)
+	}
+}
