@@ -1,8 +1,8 @@
 package codec
 
 import (
+	"bytes"
 	"encoding/binary"
-	"math/bits"
 )
 
 // This file holds the strict JSON scanner shared by the decoders: it finds
@@ -47,44 +47,65 @@ func skipSpace(b []byte, i int) int {
 
 // scanString reads the string whose opening quote is at b[i]. It returns the
 // index after the closing quote, or -1, and whether the string contains
-// escapes.
+// escapes. Quotes and backslashes are found with bytes.IndexByte, which
+// uses the CPU's vector instructions; the plain runs between them are
+// checked for control characters eight bytes at a time.
 func scanString(b []byte, i int) (end int, escaped bool) {
 	i++
-	for i < len(b) {
-		if i+8 <= len(b) {
-			m := stringSpecialMask(binary.LittleEndian.Uint64(b[i:]))
-			if m == 0 {
-				i += 8
-				continue
+	q := -1 // the next quote at or after i, once found
+	for {
+		if q < i {
+			q = bytes.IndexByte(b[i:], '"')
+			if q < 0 {
+				return -1, escaped
 			}
-			i += bits.TrailingZeros64(m) >> 3
+			q += i
 		}
-		switch c := b[i]; {
-		case c == '"':
-			return i + 1, escaped
-		case c == '\\':
-			escaped = true
-			if i+1 >= len(b) {
+		k := bytes.IndexByte(b[i:q], '\\')
+		if k < 0 {
+			if hasControl(b[i:q]) {
 				return -1, escaped
 			}
-			switch b[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i += 2
-			case 'u':
-				if i+6 > len(b) || hex4(b[i+2:i+6]) < 0 {
-					return -1, escaped
-				}
-				i += 6
-			default:
-				return -1, escaped
-			}
-		case c < 0x20:
+			return q + 1, escaped
+		}
+		k += i
+		if hasControl(b[i:k]) {
 			return -1, escaped
+		}
+		escaped = true
+		if k+1 >= len(b) {
+			return -1, escaped
+		}
+		switch b[k+1] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			i = k + 2
+		case 'u':
+			if k+6 > len(b) || hex4(b[k+2:k+6]) < 0 {
+				return -1, escaped
+			}
+			i = k + 6
 		default:
-			i++
+			return -1, escaped
 		}
 	}
-	return -1, escaped
+}
+
+// hasControl reports whether b holds a byte below 0x20, which JSON strings
+// must escape.
+func hasControl(b []byte) bool {
+	for len(b) >= 8 {
+		w := binary.LittleEndian.Uint64(b)
+		if (w-swarLo*0x20)&^w&swarHi != 0 {
+			return true
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c < 0x20 {
+			return true
+		}
+	}
+	return false
 }
 
 // hex4 decodes four hex digits, returning -1 if any is not a hex digit.
