@@ -21,6 +21,10 @@ import (
 // this long is treated as gone.
 const writeWait = 10 * time.Second
 
+// controlWait bounds the pong and close replies the read loop sends, so a
+// stalled link holds up reading for at most this long.
+const controlWait = time.Second
+
 // closeGrace is how long a closing connection waits for the server's close
 // frame before dropping the TCP connection.
 const closeGrace = time.Second
@@ -29,10 +33,11 @@ const closeGrace = time.Second
 // response through; the connection keeps it but reads nothing else with it.
 const upgradeReadBufferSize = 512
 
-// tcpDialer dials TCP without keep-alive probes, as Node's sockets do: the
-// SocketCluster ping already finds dead links (close 4000), and leaving the
-// option off saves four setsockopt calls per dial.
-var tcpDialer = &net.Dialer{KeepAlive: -1}
+// noKeepAliveDialer dials TCP without keep-alive probes, as Node's sockets
+// do. The default dialer uses it while the SocketCluster ping is on, since
+// the ping already finds dead links (close 4000); leaving the option off
+// saves four setsockopt calls per dial.
+var noKeepAliveDialer = &net.Dialer{KeepAlive: -1}
 
 // writeBufferPool lends the WebSocket writer its buffer only while a frame
 // is being written, so idle connections hold none.
@@ -123,8 +128,11 @@ func (c *conn) dialer() *websocket.Dialer {
 	case base == nil && d.NetDial != nil:
 		netDial := d.NetDial
 		base = func(_ context.Context, network, addr string) (net.Conn, error) { return netDial(network, addr) }
+	case base == nil && c.opts.Dialer == nil && !c.opts.PingTimeoutDisabled:
+		base = noKeepAliveDialer.DialContext
 	case base == nil:
-		base = tcpDialer.DialContext
+		var nd net.Dialer
+		base = nd.DialContext
 	}
 	// The dialer honours only a context deadline during the HTTP upgrade,
 	// not cancellation: remember the raw connection so that shutdown can
@@ -186,8 +194,9 @@ func (c *conn) dialURL() string {
 	return buildURL(&o, time.Now())
 }
 
-// run dials, performs the handshake and then reads until the connection
-// ends. It is the connection's only goroutine.
+// run dials, performs the handshake and then hands reading over to
+// readLoop. At any time a connection runs one goroutine: this one, then the
+// read loop.
 func (c *conn) run() {
 	s := c.s
 	defer s.wg.Done()
@@ -221,9 +230,8 @@ func (c *conn) run() {
 	s.mu.Unlock()
 
 	token, err := s.auth.LoadToken(c.ctx, s.authTokenName)
-	// Nothing waits on the context any more; cancelling it now frees what
-	// the dial registered on it instead of keeping it for the connection's
-	// lifetime.
+	// Nothing waits on the context any more; cancel it now rather than at
+	// shutdown.
 	c.cancel()
 	s.mu.Lock()
 	if s.conn == c {
@@ -341,13 +349,13 @@ func negotiatedDeflate(resp *http.Response) bool {
 func (c *conn) onControl(op int, payload []byte) error {
 	switch op {
 	case opPing:
-		_ = c.ws.WriteControl(websocket.PongMessage, payload, time.Now().Add(writeWait))
+		_ = c.ws.WriteControl(websocket.PongMessage, payload, time.Now().Add(controlWait))
 	case opClose:
 		code, reason, err := parseClose(payload)
 		if err != nil {
 			return err
 		}
-		_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), time.Now().Add(writeWait))
+		_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), time.Now().Add(controlWait))
 		return &websocket.CloseError{Code: code, Text: reason}
 	}
 	return nil

@@ -142,7 +142,8 @@ type Options struct {
 
 	// Dialer dials the WebSocket and performs the HTTP upgrade. Default a
 	// dialer with the proxy from the environment, permessage-deflate
-	// offered and TCP keep-alive off. Its TLSClientConfig is replaced by
+	// offered and TCP keep-alive off unless PingTimeoutDisabled is set (the
+	// ping finds dead links). Its TLSClientConfig is replaced by
 	// TLSConfig when that is set. Its ReadBufferSize only sizes the read of
 	// the upgrade response (default 512 bytes): frames are read by the
 	// socket's own reader.
@@ -153,7 +154,8 @@ type Options struct {
 	// TLSConfig configures wss connections (custom CA, client
 	// certificates). Certificates are verified unless it says otherwise.
 	TLSConfig *tls.Config
-	// ReadLimit is the largest inbound frame accepted, in bytes; a larger
+	// ReadLimit is the largest inbound message accepted, in bytes, counting
+	// all its fragments and, when compressed, its inflated size; a larger
 	// one closes the connection with 1009. Default 64 MiB.
 	ReadLimit int64
 	// BinaryType is accepted for compatibility; binary frames always arrive

@@ -2,6 +2,7 @@ package scclient
 
 import (
 	"bufio"
+	"errors"
 	"reflect"
 	"unsafe"
 
@@ -9,9 +10,8 @@ import (
 )
 
 // brOffset is where websocket.Conn keeps the buffered reader the dialer
-// read the HTTP upgrade response through, or -1 if this version of
-// gorilla/websocket has none of that type (TestUpgradeReaderIsFound fails
-// then).
+// read the HTTP upgrade response through, or ^uintptr(0) if this version of
+// gorilla/websocket has no such field (TestUpgradeReaderIsFound fails then).
 var brOffset = func() uintptr {
 	f, ok := reflect.TypeFor[websocket.Conn]().FieldByName("br")
 	if !ok || f.Type != reflect.TypeFor[*bufio.Reader]() {
@@ -21,8 +21,9 @@ var brOffset = func() uintptr {
 }()
 
 // errUpgradeReader means the dialed connection's read buffer could not be
-// found, so frames the server sent right after the upgrade could be lost.
-var errUpgradeReader = &protocolError{"cannot take over the connection's read buffer"}
+// found, so frames the server sent right after the upgrade could be lost:
+// the gorilla/websocket in the build is not one scclient supports.
+var errUpgradeReader = errors.New("scclient: unsupported gorilla/websocket version: cannot take over the connection's read buffer")
 
 // takeUpgradeBuffer returns a copy of the bytes the dialer read past the
 // HTTP upgrade response: the server's first frames, when it sent any at

@@ -5,8 +5,11 @@ import (
 	"compress/flate"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net"
+	"os"
+	"slices"
 	"sync"
 	"syscall"
 	"unicode/utf8"
@@ -52,9 +55,11 @@ func (e *protocolError) Unwrap() error { return errProtocol }
 type controlHandler func(op int, payload []byte) error
 
 // wsReader reads the server's WebSocket messages straight from the
-// connection. Frames are parsed in a buffer taken from readBufPool only
-// while there are bytes to parse, and every message is copied once, into a
-// slice of its own size that consumers may keep.
+// connection. On a connection that can wait for data without a buffer, the
+// frames are parsed in a buffer from readBufPool that goes back to the pool
+// whenever a read finds nothing to do, so an idle socket holds none; other
+// connections keep a small buffer of their own. Every message is copied
+// once, into a slice of its own that consumers may keep.
 type wsReader struct {
 	src     io.Reader       // the plaintext byte stream (after TLS, if any)
 	raw     syscall.RawConn // set when reads can wait for data without a buffer
@@ -98,12 +103,16 @@ func (r *wsReader) acquire() {
 	}
 }
 
-// release gives the pooled buffer back if every byte in it was consumed.
+// release lets go of the buffer when every byte in it was consumed and
+// reads can wait without one; a pooled buffer goes back to the pool.
 func (r *wsReader) release() {
-	if r.bp != nil && r.r == r.w {
-		readBufPool.Put(r.bp)
-		r.bp, r.buf, r.r, r.w = nil, nil, 0, 0
+	if r.raw == nil || r.r != r.w {
+		return
 	}
+	if r.bp != nil {
+		readBufPool.Put(r.bp)
+	}
+	r.bp, r.buf, r.r, r.w = nil, nil, 0, 0
 }
 
 // drained reports whether every byte read so far was consumed, so the
@@ -114,6 +123,9 @@ func (r *wsReader) drained() bool { return r.r == r.w }
 // bytes, which it first moves to the front if the tail is too short for
 // need of them.
 func (r *wsReader) readMore(need int) error {
+	if r.r == r.w {
+		r.r, r.w = 0, 0
+	}
 	if r.buf != nil && (len(r.buf)-r.r < need || r.w == len(r.buf)) {
 		r.w = copy(r.buf, r.buf[r.r:r.w])
 		r.r = 0
@@ -123,7 +135,7 @@ func (r *wsReader) readMore(need int) error {
 			return err
 		}
 		if r.rawErr != nil {
-			return r.rawErr
+			return r.readError(r.rawErr)
 		}
 		r.w += r.rawN
 		return nil
@@ -135,6 +147,17 @@ func (r *wsReader) readMore(need int) error {
 	}
 	if err == nil {
 		err = io.ErrNoProgress
+	}
+	return err
+}
+
+// readError gives an error of a raw read the context a net.Conn read has.
+func (r *wsReader) readError(err error) error {
+	if err == io.EOF {
+		return err
+	}
+	if nc, ok := r.src.(net.Conn); ok {
+		return &net.OpError{Op: "read", Net: nc.LocalAddr().Network(), Source: nc.LocalAddr(), Addr: nc.RemoteAddr(), Err: os.NewSyscallError("read", err)}
 	}
 	return err
 }
@@ -152,22 +175,38 @@ func (r *wsReader) fill(n int) error {
 	return nil
 }
 
-// readPayload fills dst with the next payload bytes: first what is
-// buffered, then straight from the connection.
-func (r *wsReader) readPayload(dst []byte) error {
-	n := copy(dst, r.buf[r.r:r.w])
+// appendPayload appends the next size payload bytes to msg: first what
+// is buffered, then straight from the connection. Beyond 64 KiB the slice
+// grows as bytes arrive, at most doubling, so a frame header claiming a
+// huge length costs little until the bytes are really sent.
+func (r *wsReader) appendPayload(msg []byte, size int) ([]byte, error) {
+	n := min(size, r.w-r.r)
+	if n < size {
+		// Make room for what is claimed, up to 64 KiB, so that most
+		// messages still take one allocation.
+		msg = slices.Grow(msg, min(size, max(n, 64<<10)))
+	}
+	msg = append(msg, r.buf[r.r:r.r+n]...)
 	r.r += n
-	if n == len(dst) {
-		return nil
+	size -= n
+	if size == 0 {
+		return msg, nil
 	}
 	r.release()
-	if _, err := io.ReadFull(r.src, dst[n:]); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
+	for size > 0 {
+		chunk := min(size, max(len(msg), 64<<10))
+		msg = slices.Grow(msg, chunk)
+		k, err := io.ReadFull(r.src, msg[len(msg):len(msg)+chunk])
+		msg = msg[:len(msg)+k]
+		size -= k
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
 		}
-		return err
 	}
-	return nil
+	return msg, nil
 }
 
 // next returns the next data message and its type (websocket.TextMessage
@@ -217,10 +256,18 @@ func (r *wsReader) next() (int, []byte, error) {
 
 		switch op {
 		case opClose, opPing, opPong:
-			if !fin || size > 125 || rsv1 {
-				return 0, nil, &protocolError{"invalid control frame"}
+			switch {
+			case !fin:
+				return 0, nil, &protocolError{"fragmented control frame"}
+			case size > 125:
+				return 0, nil, &protocolError{"control frame longer than 125 bytes"}
+			case rsv1:
+				return 0, nil, &protocolError{"RSV1 set on a control frame"}
 			}
 			if err := r.fill(int(size)); err != nil {
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
 				return 0, nil, err
 			}
 			payload := r.buf[r.r : r.r+int(size)]
@@ -245,23 +292,18 @@ func (r *wsReader) next() (int, []byte, error) {
 				return 0, nil, &protocolError{"RSV1 set on a continuation frame"}
 			}
 		default:
-			return 0, nil, &protocolError{"unknown opcode"}
+			return 0, nil, &protocolError{fmt.Sprintf("unknown opcode %d", op)}
 		}
 
 		if r.limit > 0 && uint64(len(msg))+size > uint64(r.limit) {
 			return 0, nil, websocket.ErrReadLimit
 		}
-		n := len(msg)
-		if msg == nil && fin && uint64(r.w-r.r) >= size {
-			// The common case: the whole message is buffered. Appending
-			// copies it without first zeroing the new slice.
-			msg = append([]byte(nil), r.buf[r.r:r.r+int(size)]...)
-			r.r += int(size)
-		} else {
-			msg = append(msg, make([]byte, size)...)
-			if err := r.readPayload(msg[n:]); err != nil {
-				return 0, nil, err
-			}
+		if msg == nil && size == 0 {
+			msg = []byte{}
+		}
+		var err error
+		if msg, err = r.appendPayload(msg, int(size)); err != nil {
+			return 0, nil, err
 		}
 		if !fin {
 			continue
@@ -292,7 +334,11 @@ func inflateMessage(msg []byte, limit int64) ([]byte, error) {
 	} else if err := fr.(flate.Resetter).Reset(src, nil); err != nil {
 		return nil, err
 	}
-	defer flateReaders.Put(fr)
+	defer func() {
+		// Let go of the message before the reader waits in the pool.
+		_ = fr.(flate.Resetter).Reset(bytes.NewReader(nil), nil)
+		flateReaders.Put(fr)
+	}()
 	var out bytes.Buffer
 	var inflated io.Reader = fr
 	if limit > 0 {

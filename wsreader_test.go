@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -372,8 +373,26 @@ func TestWSReaderLargePayloadReadsDirect(t *testing.T) {
 	if err != nil || !bytes.Equal(got, payload) {
 		t.Fatalf("next: %v, %d bytes", err, len(got))
 	}
-	if src.largest < len(payload)-ownReadBufSize {
+	if src.largest <= ownReadBufSize {
 		t.Errorf("largest read was %d bytes; the payload was not read straight into the message", src.largest)
+	}
+}
+
+// A frame header may claim up to the read limit; the reader must not
+// allocate that much before the bytes arrive.
+func TestWSReaderDoesNotTrustClaimedLength(t *testing.T) {
+	header := []byte{0x82, 127, 0, 0, 0, 0, 0x03, 0xc0, 0, 0} // 60 MiB
+	src := io.MultiReader(bytes.NewReader(header), bytes.NewReader(make([]byte, 1000)))
+	r := newWSReader(src, nil, nil, 64<<20, false, noControl(t))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, _, err := r.next()
+	runtime.ReadMemStats(&after)
+	if err != io.ErrUnexpectedEOF {
+		t.Fatalf("next: %v, want io.ErrUnexpectedEOF", err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 1<<20 {
+		t.Errorf("allocated %d bytes for a frame that sent 1000", got)
 	}
 }
 
