@@ -60,9 +60,10 @@ func TestHandshakeWithExpiredTokenReportsAuthError(t *testing.T) {
 	s0.Close()
 	require.NoError(t, engine.SaveToken(context.Background(), name, expired))
 
-	s := newSocket(t, srv.URL(), Options{AuthEngine: engine})
+	s := newSocket(t, srv.URL(), Options{AuthEngine: engine, DisableAutoConnect: true})
 	require.Equal(t, name, s.AuthTokenName())
 	w := watch(t, s, EventConnect, EventRemoveAuthToken)
+	require.NoError(t, s.Connect())
 	ev := w.waitFor(EventConnect, 5*time.Second)
 	require.False(t, ev.IsAuthenticated)
 	var exp *AuthTokenExpiredError
@@ -75,8 +76,9 @@ func TestHandshakeWithExpiredTokenReportsAuthError(t *testing.T) {
 
 func TestSetAndRemoveTokenInvokeForms(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{})
+	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
 	w := watch(t, s, EventConnect, EventAuthenticate, EventDeauthenticate)
+	require.NoError(t, s.Connect())
 	w.waitFor(EventConnect, 5*time.Second)
 	res, err := s.Invoke(ctxT(t, 5*time.Second), "setAuthTokenInvoke", map[string]any{"username": "carol"})
 	require.NoError(t, err, "the server's setAuthToken waits for our acknowledgement")
@@ -93,8 +95,9 @@ func TestSetAndRemoveTokenInvokeForms(t *testing.T) {
 
 func TestManualPendingSubscriptions(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{DisableAutoSubscribeOnConnect: true})
+	s := newSocket(t, srv.URL(), Options{DisableAutoSubscribeOnConnect: true, DisableAutoConnect: true})
 	w := watch(t, s, EventConnect, EventSubscribe)
+	require.NoError(t, s.Connect())
 	s.Subscribe("later")
 	ev := w.waitFor(EventConnect, 5*time.Second)
 	require.True(t, s.PreparingPendingSubscriptions())
@@ -107,8 +110,9 @@ func TestManualPendingSubscriptions(t *testing.T) {
 
 func TestUnsubscribe(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{})
+	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
 	w := watch(t, s, EventSubscribe, EventUnsubscribe)
+	require.NoError(t, s.Connect())
 	ch := s.Subscribe("u")
 	w.waitFor(EventSubscribe, 5*time.Second)
 	ch.Unsubscribe()
@@ -157,8 +161,9 @@ func TestGoroutinesPerSocket(t *testing.T) {
 	const n = 20
 	var socks []*Socket
 	for i := 0; i < n; i++ {
-		s := newSocket(t, srv.URL(), Options{})
+		s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
 		w := watch(t, s, EventConnect)
+		require.NoError(t, s.Connect())
 		w.waitFor(EventConnect, 5*time.Second)
 		socks = append(socks, s)
 	}

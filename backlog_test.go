@@ -43,8 +43,9 @@ func TestSlowReceiverIsBoundedAndReported(t *testing.T) {
 
 func TestSlowChannelConsumerClosedByPolicy(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{MaxBacklog: 3, BacklogPolicy: streams.CloseConsumer})
+	s := newSocket(t, srv.URL(), Options{MaxBacklog: 3, BacklogPolicy: streams.CloseConsumer, DisableAutoConnect: true})
 	w := watch(t, s, EventSubscribe, EventError)
+	require.NoError(t, s.Connect())
 	ch := s.Subscribe("flood")
 	slow := ch.CreateConsumer(0)
 	fast := ch.CreateConsumer(0)

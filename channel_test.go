@@ -47,11 +47,12 @@ func TestSubscribeBeforeConnectAndReceive(t *testing.T) {
 
 func TestPubSubAcrossTwoSocketsLosesNothing(t *testing.T) {
 	srv := startServer(t, nil)
-	sub := newSocket(t, srv.URL(), Options{})
+	sub := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
 	pub := newSocket(t, srv.URL(), Options{})
 	ch := sub.Subscribe("bulk")
 	msgs := ch.All()
 	w := watch(t, sub, EventSubscribe)
+	require.NoError(t, sub.Connect())
 	w.waitFor(EventSubscribe, 5*time.Second)
 
 	const n = 10000
@@ -93,8 +94,9 @@ func TestPublishBlockedByMiddlewareFails(t *testing.T) {
 
 func TestSubscribeFailDropsChannel(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{})
+	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
 	w := watch(t, s, EventSubscribeFail)
+	require.NoError(t, s.Connect())
 	ch := s.Subscribe("forbidden")
 	chFail := ch.Listener(EventSubscribeFail).CreateConsumer(0)
 	ev := w.waitFor(EventSubscribeFail, 5*time.Second)
@@ -127,8 +129,9 @@ func TestPriorityOrderOnTheWire(t *testing.T) {
 
 func TestKickOut(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{})
+	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
 	w := watch(t, s, EventSubscribe, EventKickOut, EventSubscribeStateChange, EventUnsubscribe)
+	require.NoError(t, s.Connect())
 	ch := s.Subscribe("a")
 	w.waitFor(EventSubscribe, 5*time.Second)
 	_, err := s.Invoke(ctxT(t, 5*time.Second), "kick", map[string]any{"channel": "a", "message": "bye"})
@@ -145,8 +148,9 @@ func TestKickOut(t *testing.T) {
 
 func TestChannelPrefix(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{ChannelPrefix: "pre/"})
+	s := newSocket(t, srv.URL(), Options{ChannelPrefix: "pre/", DisableAutoConnect: true})
 	w := watch(t, s, EventSubscribe)
+	require.NoError(t, s.Connect())
 	ch := s.Subscribe("foo")
 	msgs := ch.CreateConsumer(0)
 	w.waitFor(EventSubscribe, 5*time.Second)
@@ -161,8 +165,9 @@ func TestChannelPrefix(t *testing.T) {
 
 func TestResubscribeAfterServerRestart(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{AutoReconnectOptions: ReconnectOptions{InitialDelay: 100 * time.Millisecond, Randomness: -1, MaxDelay: 200 * time.Millisecond}})
+	s := newSocket(t, srv.URL(), Options{AutoReconnectOptions: ReconnectOptions{InitialDelay: 100 * time.Millisecond, Randomness: -1, MaxDelay: 200 * time.Millisecond}, DisableAutoConnect: true})
 	w := watch(t, s, EventSubscribe, EventSubscribeStateChange, EventConnect)
+	require.NoError(t, s.Connect())
 	for i := 0; i < 5; i++ {
 		s.Subscribe(fmt.Sprint("ch", i))
 	}
@@ -188,8 +193,9 @@ func TestResubscribeAfterServerRestart(t *testing.T) {
 
 func TestLoginSetsTokenAndPrivateChannelWaitsForAuth(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{})
+	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
 	w := watch(t, s, EventConnect, EventSubscribeRequest, EventSubscribe, EventAuthStateChange, EventAuthenticate, EventSubscribeFail)
+	require.NoError(t, s.Connect())
 	w.waitFor(EventConnect, 5*time.Second)
 	priv := s.Subscribe("private/room", SubscribeOptions{WaitForAuth: true})
 	msgs := priv.CreateConsumer(0)
@@ -223,8 +229,9 @@ func TestLoginSetsTokenAndPrivateChannelWaitsForAuth(t *testing.T) {
 
 func TestPrivateChannelRejectedWithoutAuth(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{})
+	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
 	w := watch(t, s, EventSubscribeFail)
+	require.NoError(t, s.Connect())
 	s.Subscribe("private/x")
 	ev := w.waitFor(EventSubscribeFail, 5*time.Second)
 	var sce *SCError
@@ -234,8 +241,9 @@ func TestPrivateChannelRejectedWithoutAuth(t *testing.T) {
 
 func TestAuthenticateWithSignedAndInvalidTokens(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{})
+	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
 	w := watch(t, s, EventConnect, EventAuthenticate, EventDeauthenticate, EventRemoveAuthToken)
+	require.NoError(t, s.Connect())
 	w.waitFor(EventConnect, 5*time.Second)
 
 	good := signToken(t, "testkey", jwt.MapClaims{"username": "bob", "exp": time.Now().Add(time.Hour).Unix()})
@@ -260,8 +268,9 @@ func TestAuthenticateWithSignedAndInvalidTokens(t *testing.T) {
 func TestReconnectKeepsAuthentication(t *testing.T) {
 	srv := startServer(t, nil)
 	engine := NewMemoryAuthEngine()
-	s := newSocket(t, srv.URL(), Options{AuthEngine: engine, AutoReconnectOptions: ReconnectOptions{InitialDelay: 100 * time.Millisecond, Randomness: -1}})
+	s := newSocket(t, srv.URL(), Options{AuthEngine: engine, AutoReconnectOptions: ReconnectOptions{InitialDelay: 100 * time.Millisecond, Randomness: -1}, DisableAutoConnect: true})
 	w := watch(t, s, EventConnect)
+	require.NoError(t, s.Connect())
 	w.waitFor(EventConnect, 5*time.Second)
 	_, err := s.Invoke(ctxT(t, 5*time.Second), "login", map[string]any{"username": "bob"})
 	require.NoError(t, err)
@@ -277,8 +286,9 @@ func TestReconnectKeepsAuthentication(t *testing.T) {
 
 func TestDeauthenticate(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{})
+	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
 	w := watch(t, s, EventConnect, EventAuthenticate, EventAuthStateChange, EventDeauthenticate, EventRemoveAuthToken)
+	require.NoError(t, s.Connect())
 	w.waitFor(EventConnect, 5*time.Second)
 	_, err := s.Invoke(ctxT(t, 5*time.Second), "login", map[string]any{"username": "alice"})
 	require.NoError(t, err)
@@ -311,8 +321,9 @@ func TestDeauthenticate(t *testing.T) {
 
 func TestBatchGoesOutAsOneFrame(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{})
+	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
 	w := watch(t, s, EventConnect)
+	require.NoError(t, s.Connect())
 	w.waitFor(EventConnect, 5*time.Second)
 	seq := s.Receiver("b").CreateConsumer(0)
 

@@ -21,8 +21,9 @@ func inflating(s *Socket) bool {
 // path.
 func TestCompressedMessagesFromTheRealServer(t *testing.T) {
 	srv := startServer(t, map[string]string{"SC_PER_MESSAGE_DEFLATE": "0"})
-	s := newSocket(t, srv.URL(), Options{})
+	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
 	w := watch(t, s, EventConnect, EventSubscribe)
+	require.NoError(t, s.Connect())
 	w.waitFor(EventConnect, 5*time.Second)
 	require.True(t, inflating(s), "permessage-deflate was not negotiated")
 
@@ -51,8 +52,9 @@ func TestCompressedMessagesFromTheRealServer(t *testing.T) {
 // connection with 1009 even though its compressed frame is small.
 func TestCompressedMessageAboveReadLimit(t *testing.T) {
 	srv := startServer(t, map[string]string{"SC_PER_MESSAGE_DEFLATE": "0"})
-	s := newSocket(t, srv.URL(), Options{ReadLimit: 64 << 10, DisableAutoReconnect: true})
+	s := newSocket(t, srv.URL(), Options{ReadLimit: 64 << 10, DisableAutoReconnect: true, DisableAutoConnect: true})
 	w := watch(t, s, EventConnect, EventDisconnect)
+	require.NoError(t, s.Connect())
 	w.waitFor(EventConnect, 5*time.Second)
 	require.True(t, inflating(s))
 	// 1 MiB of one letter compresses to a few KiB; the echo comes back

@@ -98,9 +98,11 @@ func TestFakeMalformedFramesBecomeRawEvents(t *testing.T) {
 		_ = ws.WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3})
 		echoUntilClosed(ws)
 	})
-	s := newSocket(t, f.wsURL(), Options{})
+	// The server sends at once: listen before connecting.
+	s := newSocket(t, f.wsURL(), Options{DisableAutoConnect: true})
 	w := watch(t, s, EventRaw, EventError)
 	ok := s.Receiver("ok").CreateConsumer(0)
+	require.NoError(t, s.Connect())
 	var raws []string
 	for i := 0; i < 7; i++ {
 		ev := w.next(5 * time.Second)
@@ -149,8 +151,9 @@ func TestFakeFrameAboveReadLimitCloses1009(t *testing.T) {
 		_ = ws.WriteMessage(websocket.TextMessage, []byte(`{"event":"big","data":"`+strings.Repeat("x", 4096)+`"}`))
 		echoUntilClosed(ws)
 	})
-	s := newSocket(t, f.wsURL(), Options{ReadLimit: 1024, DisableAutoReconnect: true})
+	s := newSocket(t, f.wsURL(), Options{ReadLimit: 1024, DisableAutoReconnect: true, DisableAutoConnect: true})
 	w := watch(t, s, EventDisconnect, EventError)
+	require.NoError(t, s.Connect())
 	ev := w.waitFor(EventDisconnect, 5*time.Second)
 	require.Equal(t, 1009, ev.Code)
 	require.Equal(t, "Message was too big to process", ev.Reason)
@@ -175,9 +178,10 @@ func TestFakeWrongTypesInReservedEvents(t *testing.T) {
 		}
 		echoUntilClosed(ws)
 	})
-	s := newSocket(t, f.wsURL(), Options{})
+	s := newSocket(t, f.wsURL(), Options{DisableAutoConnect: true})
 	w := watch(t, s, EventError)
 	greet := s.Receiver("greet").CreateConsumer(0)
+	require.NoError(t, s.Connect())
 	v, _, err := greet.Next(ctxT(t, 5*time.Second))
 	require.NoError(t, err)
 	require.Equal(t, "null", v.String())
@@ -216,8 +220,9 @@ func TestSilentServerHitsConnectTimeout(t *testing.T) {
 		}
 		mu.Unlock()
 	})
-	s := newSocket(t, "ws://"+ln.Addr().String()+"/socketcluster/", Options{ConnectTimeout: 300 * time.Millisecond, DisableAutoReconnect: true})
+	s := newSocket(t, "ws://"+ln.Addr().String()+"/socketcluster/", Options{ConnectTimeout: 300 * time.Millisecond, DisableAutoReconnect: true, DisableAutoConnect: true})
 	w := watch(t, s, EventConnectAbort)
+	require.NoError(t, s.Connect())
 	start := time.Now()
 	ev := w.waitFor(EventConnectAbort, 5*time.Second)
 	require.Equal(t, 4007, ev.Code)
@@ -252,8 +257,9 @@ func TestFakeHandshakeNeverAnsweredCloses4003(t *testing.T) {
 		srv.Close()
 	})
 	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/socketcluster/"
-	s := newSocket(t, url, Options{AckTimeout: 300 * time.Millisecond, DisableAutoReconnect: true})
+	s := newSocket(t, url, Options{AckTimeout: 300 * time.Millisecond, DisableAutoReconnect: true, DisableAutoConnect: true})
 	w := watch(t, s, EventConnectAbort, EventError)
+	require.NoError(t, s.Connect())
 	ev := w.next(5 * time.Second)
 	var te *TimeoutError
 	require.True(t, errors.As(ev.Error, &te), "got %v", ev)
@@ -268,8 +274,9 @@ func TestRefusedConnectionIs1006WithCause(t *testing.T) {
 	require.NoError(t, err)
 	addr := ln.Addr().String()
 	ln.Close()
-	s := newSocket(t, "ws://"+addr+"/socketcluster/", Options{DisableAutoReconnect: true})
+	s := newSocket(t, "ws://"+addr+"/socketcluster/", Options{DisableAutoReconnect: true, DisableAutoConnect: true})
 	w := watch(t, s, EventConnectAbort, EventError)
+	require.NoError(t, s.Connect())
 	ev := w.next(5 * time.Second)
 	require.Equal(t, EventConnectAbort, ev.Name)
 	require.Equal(t, 1006, ev.Code)

@@ -34,6 +34,23 @@ type eventWatcher struct {
 	c *streams.Consumer[string, Event]
 }
 
+// newWatchedSocket is newSocket with a watcher that sees every event from
+// the start: the socket connects (unless opts disable it) only once the
+// watcher exists, so a fast handshake cannot emit events before it.
+func newWatchedSocket(t *testing.T, url string, opts Options, names ...string) (*Socket, *eventWatcher) {
+	t.Helper()
+	autoConnect := !opts.DisableAutoConnect
+	opts.DisableAutoConnect = true
+	s := newSocket(t, url, opts)
+	w := watch(t, s, names...)
+	if autoConnect {
+		if err := s.Connect(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s, w
+}
+
 func watch(t *testing.T, s *Socket, names ...string) *eventWatcher {
 	return &eventWatcher{t: t, c: s.Listener(names...).CreateConsumer(0)}
 }

@@ -60,8 +60,8 @@ func parityEnded[K comparable, T any](t *testing.T, c *streams.Consumer[K, T]) {
 // parityOpen creates a socket on url and waits for its connect event.
 func parityOpen(t *testing.T, url string, opts Options) *Socket {
 	t.Helper()
-	s := newSocket(t, url, opts)
-	watch(t, s, EventConnect).waitFor(EventConnect, 5*time.Second)
+	s, w := newWatchedSocket(t, url, opts, EventConnect)
+	w.waitFor(EventConnect, 5*time.Second)
 	return s
 }
 
@@ -1067,8 +1067,8 @@ func TestParityConnectionOptions(t *testing.T) {
 
 	t.Run("header", func(t *testing.T) {
 		parityOpen(t, srv.URL(), origin("http://localhost:3000"))
-		bad := newSocket(t, srv.URL(), origin("http://elsewhere.example:3000"))
-		ev := watch(t, bad, EventConnectAbort).waitFor(EventConnectAbort, 5*time.Second)
+		_, w := newWatchedSocket(t, srv.URL(), origin("http://elsewhere.example:3000"), EventConnectAbort)
+		ev := w.waitFor(EventConnectAbort, 5*time.Second)
 		require.Equal(t, 1006, ev.Code)
 	})
 	t.Run("dialer", func(t *testing.T) {
@@ -1083,16 +1083,16 @@ func TestParityConnectionOptions(t *testing.T) {
 		require.Equal(t, int32(1), dials.Load())
 	})
 	t.Run("path", func(t *testing.T) {
-		s := newSocket(t, strings.Replace(srv.URL(), "/socketcluster/", "/wrong/", 1), origin("http://localhost:1"))
-		ev := watch(t, s, EventConnectAbort).waitFor(EventConnectAbort, 5*time.Second)
+		_, w := newWatchedSocket(t, strings.Replace(srv.URL(), "/socketcluster/", "/wrong/", 1), origin("http://localhost:1"), EventConnectAbort)
+		ev := w.waitFor(EventConnectAbort, 5*time.Second)
 		require.Equal(t, 1006, ev.Code, "the server answers HTTP 400")
 	})
 	t.Run("query and connectTimeout", func(t *testing.T) {
 		o := origin("http://localhost:1")
 		o.Query = url.Values{"delayMe": {"true"}}
 		o.ConnectTimeout = 300 * time.Millisecond
-		s := newSocket(t, srv.URL(), o)
-		ev := watch(t, s, EventConnectAbort).waitFor(EventConnectAbort, 5*time.Second)
+		_, w := newWatchedSocket(t, srv.URL(), o, EventConnectAbort)
+		ev := w.waitFor(EventConnectAbort, 5*time.Second)
 		require.Equal(t, 4007, ev.Code)
 		require.Equal(t, "Client connection establishment timed out", ev.Reason)
 	})
@@ -1205,10 +1205,11 @@ func TestParityFakeCallIDsNeverReset(t *testing.T) {
 			}
 		}
 	})
-	s := newSocket(t, f.wsURL(), Options{})
+	s := newSocket(t, f.wsURL(), Options{DisableAutoConnect: true})
 	_, err := s.Invoke(ctxT(t, 5*time.Second), "a", nil) // handshake was 1
 	require.NoError(t, err)
 	w := watch(t, s, EventConnect)
+	require.NoError(t, s.Connect())
 	require.NoError(t, s.Reconnect(0, ""))
 	w.waitFor(EventConnect, 5*time.Second) // handshake 3
 	_, err = s.Invoke(ctxT(t, 5*time.Second), "b", nil)
@@ -1268,8 +1269,9 @@ func TestParityAuthEngineFailures(t *testing.T) {
 	t.Run("loadToken", func(t *testing.T) {
 		e := &parityFailingEngine{MemoryAuthEngine: NewMemoryAuthEngine()}
 		e.failLoad.Store(true)
-		s := newSocket(t, srv.URL(), Options{AuthEngine: e, DisableAutoReconnect: true})
+		s := newSocket(t, srv.URL(), Options{AuthEngine: e, DisableAutoReconnect: true, DisableAutoConnect: true})
 		w := watch(t, s, EventError, EventConnectAbort)
+		require.NoError(t, s.Connect())
 		ev := w.next(5 * time.Second)
 		require.ErrorIs(t, ev.Error, errParityEngine)
 		ev = w.next(time.Second)

@@ -58,9 +58,12 @@ func TestReliabilitySignedTokensNeverInLogsOrErrors(t *testing.T) {
 	var logs relLockedBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug - 4}))
 	engine := NewMemoryAuthEngine()
-	s := newSocket(t, srv.URL(), Options{Logger: logger, AuthEngine: engine, AutoReconnectOptions: relFastReconnect, AckTimeout: 2 * time.Second})
+	s := newSocket(t, srv.URL(), Options{Logger: logger, AuthEngine: engine, AutoReconnectOptions: relFastReconnect, AckTimeout: 2 * time.Second, DisableAutoConnect: true})
 	all := s.Listener().CreateConsumer(0)
 	w := watch(t, s, EventConnect, EventAuthenticate)
+	if err := s.Connect(); err != nil {
+		t.Fatal(err)
+	}
 	ctx := ctxT(t, 30*time.Second)
 	w.waitFor(EventConnect, 5*time.Second)
 

@@ -12,8 +12,9 @@ import (
 
 func TestConnectAndInvokeEcho(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{})
+	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
 	w := watch(t, s, EventConnect)
+	require.NoError(t, s.Connect())
 	ev := w.waitFor(EventConnect, 5*time.Second)
 	require.NotEmpty(t, ev.ID)
 	require.Equal(t, StateOpen, s.State())
@@ -173,10 +174,9 @@ func TestReceiverAndProcedure(t *testing.T) {
 
 func TestReconnectFollowsScheduleAfterServerRestart(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{AutoReconnectOptions: ReconnectOptions{
+	s, w := newWatchedSocket(t, srv.URL(), Options{AutoReconnectOptions: ReconnectOptions{
 		InitialDelay: 300 * time.Millisecond, Randomness: -1, Multiplier: 2, MaxDelay: time.Second,
-	}})
-	w := watch(t, s, EventConnect, EventDisconnect, EventConnectAbort, EventConnecting)
+	}}, EventConnect, EventDisconnect, EventConnectAbort, EventConnecting)
 	w.waitFor(EventConnect, 5*time.Second)
 
 	srv.Kill()
@@ -226,8 +226,9 @@ func TestHandshakeRejectedWithPermanentCode(t *testing.T) {
 
 func TestProtocolVersion1(t *testing.T) {
 	srv := startServer(t, map[string]string{"SC_PROTOCOL_VERSION": "1", "SC_PING_INTERVAL": "100", "SC_PING_TIMEOUT": "600"})
-	s := newSocket(t, srv.URL(), Options{ProtocolVersion: 1})
+	s := newSocket(t, srv.URL(), Options{ProtocolVersion: 1, DisableAutoConnect: true})
 	w := watch(t, s, EventConnect, EventDisconnect, EventMessage)
+	require.NoError(t, s.Connect())
 	w.waitFor(EventConnect, 5*time.Second)
 	ping := w.waitFor(EventMessage, 2*time.Second)
 	require.Equal(t, "#1", ping.Message.String())
@@ -240,8 +241,9 @@ func TestProtocolVersion1(t *testing.T) {
 
 func TestPingTimeoutClosesWith4000AndReconnectsAtOnce(t *testing.T) {
 	srv := startServer(t, map[string]string{"SC_PING_TIMEOUT_DISABLED": "1", "SC_PING_TIMEOUT": "500"})
-	s := newSocket(t, srv.URL(), Options{})
+	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
 	w := watch(t, s, EventConnect, EventDisconnect)
+	require.NoError(t, s.Connect())
 	ev := w.waitFor(EventConnect, 5*time.Second)
 	require.Equal(t, 500*time.Millisecond, ev.PingTimeout)
 	require.Equal(t, 500*time.Millisecond, s.PingTimeout())
@@ -293,8 +295,9 @@ func TestURIAndDefaults(t *testing.T) {
 
 func TestCloseReleasesEverything(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{})
+	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
 	w := watch(t, s, EventConnect)
+	require.NoError(t, s.Connect())
 	w.waitFor(EventConnect, 5*time.Second)
 	all := s.Listener().All()
 	done := make(chan struct{})
