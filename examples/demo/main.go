@@ -40,7 +40,9 @@ func run() error {
 	defer cancel()
 
 	fast := scclient.ReconnectOptions{InitialDelay: 200 * time.Millisecond, Randomness: 100 * time.Millisecond, MaxDelay: time.Second}
-	bot, err := scclient.Create(scclient.Options{URL: srv.URL(), AutoReconnectOptions: fast})
+	// The bot connects only once its event consumer exists, so that the
+	// first connect event cannot be missed.
+	bot, err := scclient.Create(scclient.Options{URL: srv.URL(), AutoReconnectOptions: fast, DisableAutoConnect: true})
 	if err != nil {
 		return err
 	}
@@ -53,6 +55,9 @@ func run() error {
 
 	events := bot.Listener(scclient.EventConnect, scclient.EventDisconnect, scclient.EventSubscribe,
 		scclient.EventAuthenticate, scclient.EventSubscribeStateChange).CreateConsumer(0)
+	if err := bot.Connect(); err != nil {
+		return err
+	}
 	waitFor := func(name string) (scclient.Event, error) {
 		for {
 			ev, ok, err := events.Next(ctx)
