@@ -96,9 +96,9 @@ func TestSubscribeFailDropsChannel(t *testing.T) {
 	srv := startServer(t, nil)
 	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
 	w := watch(t, s, EventSubscribeFail)
-	require.NoError(t, s.Connect())
 	ch := s.Subscribe("forbidden")
 	chFail := ch.Listener(EventSubscribeFail).CreateConsumer(0)
+	require.NoError(t, s.Connect())
 	ev := w.waitFor(EventSubscribeFail, 5*time.Second)
 	require.Equal(t, "forbidden", ev.Channel)
 	var sce *SCError
