@@ -230,8 +230,9 @@ func (c *conn) run() {
 	s.mu.Unlock()
 
 	token, err := s.auth.LoadToken(c.ctx, s.authTokenName)
-	// Nothing waits on the context any more; cancel it now rather than at
-	// shutdown.
+	// Nothing waits on the context any more. Cancelling it now also drops
+	// the map of child contexts the dial left behind (empty, but a map
+	// keeps its memory), instead of keeping it for the connection's life.
 	c.cancel()
 	s.mu.Lock()
 	if s.conn == c {
