@@ -76,9 +76,7 @@ func TestHandshakeWithExpiredTokenReportsAuthError(t *testing.T) {
 
 func TestSetAndRemoveTokenInvokeForms(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
-	w := watch(t, s, EventConnect, EventAuthenticate, EventDeauthenticate)
-	require.NoError(t, s.Connect())
+	s, w := newWatchedSocket(t, srv.URL(), Options{}, EventConnect, EventAuthenticate, EventDeauthenticate)
 	w.waitFor(EventConnect, 5*time.Second)
 	res, err := s.Invoke(ctxT(t, 5*time.Second), "setAuthTokenInvoke", map[string]any{"username": "carol"})
 	require.NoError(t, err, "the server's setAuthToken waits for our acknowledgement")
@@ -95,9 +93,7 @@ func TestSetAndRemoveTokenInvokeForms(t *testing.T) {
 
 func TestManualPendingSubscriptions(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{DisableAutoSubscribeOnConnect: true, DisableAutoConnect: true})
-	w := watch(t, s, EventConnect, EventSubscribe)
-	require.NoError(t, s.Connect())
+	s, w := newWatchedSocket(t, srv.URL(), Options{DisableAutoSubscribeOnConnect: true}, EventConnect, EventSubscribe)
 	s.Subscribe("later")
 	ev := w.waitFor(EventConnect, 5*time.Second)
 	require.True(t, s.PreparingPendingSubscriptions())
@@ -110,9 +106,7 @@ func TestManualPendingSubscriptions(t *testing.T) {
 
 func TestUnsubscribe(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
-	w := watch(t, s, EventSubscribe, EventUnsubscribe)
-	require.NoError(t, s.Connect())
+	s, w := newWatchedSocket(t, srv.URL(), Options{}, EventSubscribe, EventUnsubscribe)
 	ch := s.Subscribe("u")
 	w.waitFor(EventSubscribe, 5*time.Second)
 	ch.Unsubscribe()
@@ -127,9 +121,7 @@ func TestUnsubscribe(t *testing.T) {
 
 func TestBatchOnHandshakeAndCancelBatching(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true, BatchOnHandshake: true, BatchOnHandshakeDuration: 300 * time.Millisecond})
-	w := watch(t, s, EventConnect)
-	require.NoError(t, s.Connect())
+	s, w := newWatchedSocket(t, srv.URL(), Options{BatchOnHandshake: true, BatchOnHandshakeDuration: 300 * time.Millisecond}, EventConnect)
 	w.waitFor(EventConnect, 5*time.Second)
 	require.True(t, s.IsBufferingBatch())
 	require.Eventually(t, func() bool { return !s.IsBufferingBatch() }, 2*time.Second, 10*time.Millisecond)
@@ -161,9 +153,7 @@ func TestGoroutinesPerSocket(t *testing.T) {
 	const n = 20
 	var socks []*Socket
 	for i := 0; i < n; i++ {
-		s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
-		w := watch(t, s, EventConnect)
-		require.NoError(t, s.Connect())
+		s, w := newWatchedSocket(t, srv.URL(), Options{}, EventConnect)
 		w.waitFor(EventConnect, 5*time.Second)
 		socks = append(socks, s)
 	}

@@ -43,9 +43,7 @@ func TestSlowReceiverIsBoundedAndReported(t *testing.T) {
 
 func TestSlowChannelConsumerClosedByPolicy(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{MaxBacklog: 3, BacklogPolicy: streams.CloseConsumer, DisableAutoConnect: true})
-	w := watch(t, s, EventSubscribe, EventError)
-	require.NoError(t, s.Connect())
+	s, w := newWatchedSocket(t, srv.URL(), Options{MaxBacklog: 3, BacklogPolicy: streams.CloseConsumer}, EventSubscribe, EventError)
 	ch := s.Subscribe("flood")
 	slow := ch.CreateConsumer(0)
 	fast := ch.CreateConsumer(0)

@@ -129,9 +129,7 @@ func TestPriorityOrderOnTheWire(t *testing.T) {
 
 func TestKickOut(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
-	w := watch(t, s, EventSubscribe, EventKickOut, EventSubscribeStateChange, EventUnsubscribe)
-	require.NoError(t, s.Connect())
+	s, w := newWatchedSocket(t, srv.URL(), Options{}, EventSubscribe, EventKickOut, EventSubscribeStateChange, EventUnsubscribe)
 	ch := s.Subscribe("a")
 	w.waitFor(EventSubscribe, 5*time.Second)
 	_, err := s.Invoke(ctxT(t, 5*time.Second), "kick", map[string]any{"channel": "a", "message": "bye"})
@@ -148,9 +146,7 @@ func TestKickOut(t *testing.T) {
 
 func TestChannelPrefix(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{ChannelPrefix: "pre/", DisableAutoConnect: true})
-	w := watch(t, s, EventSubscribe)
-	require.NoError(t, s.Connect())
+	s, w := newWatchedSocket(t, srv.URL(), Options{ChannelPrefix: "pre/"}, EventSubscribe)
 	ch := s.Subscribe("foo")
 	msgs := ch.CreateConsumer(0)
 	w.waitFor(EventSubscribe, 5*time.Second)
@@ -165,9 +161,7 @@ func TestChannelPrefix(t *testing.T) {
 
 func TestResubscribeAfterServerRestart(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{AutoReconnectOptions: ReconnectOptions{InitialDelay: 100 * time.Millisecond, Randomness: -1, MaxDelay: 200 * time.Millisecond}, DisableAutoConnect: true})
-	w := watch(t, s, EventSubscribe, EventSubscribeStateChange, EventConnect)
-	require.NoError(t, s.Connect())
+	s, w := newWatchedSocket(t, srv.URL(), Options{AutoReconnectOptions: ReconnectOptions{InitialDelay: 100 * time.Millisecond, Randomness: -1, MaxDelay: 200 * time.Millisecond}}, EventSubscribe, EventSubscribeStateChange, EventConnect)
 	for i := 0; i < 5; i++ {
 		s.Subscribe(fmt.Sprint("ch", i))
 	}
@@ -193,9 +187,7 @@ func TestResubscribeAfterServerRestart(t *testing.T) {
 
 func TestLoginSetsTokenAndPrivateChannelWaitsForAuth(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
-	w := watch(t, s, EventConnect, EventSubscribeRequest, EventSubscribe, EventAuthStateChange, EventAuthenticate, EventSubscribeFail)
-	require.NoError(t, s.Connect())
+	s, w := newWatchedSocket(t, srv.URL(), Options{}, EventConnect, EventSubscribeRequest, EventSubscribe, EventAuthStateChange, EventAuthenticate, EventSubscribeFail)
 	w.waitFor(EventConnect, 5*time.Second)
 	priv := s.Subscribe("private/room", SubscribeOptions{WaitForAuth: true})
 	msgs := priv.CreateConsumer(0)
@@ -229,9 +221,7 @@ func TestLoginSetsTokenAndPrivateChannelWaitsForAuth(t *testing.T) {
 
 func TestPrivateChannelRejectedWithoutAuth(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
-	w := watch(t, s, EventSubscribeFail)
-	require.NoError(t, s.Connect())
+	s, w := newWatchedSocket(t, srv.URL(), Options{}, EventSubscribeFail)
 	s.Subscribe("private/x")
 	ev := w.waitFor(EventSubscribeFail, 5*time.Second)
 	var sce *SCError
@@ -241,9 +231,7 @@ func TestPrivateChannelRejectedWithoutAuth(t *testing.T) {
 
 func TestAuthenticateWithSignedAndInvalidTokens(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
-	w := watch(t, s, EventConnect, EventAuthenticate, EventDeauthenticate, EventRemoveAuthToken)
-	require.NoError(t, s.Connect())
+	s, w := newWatchedSocket(t, srv.URL(), Options{}, EventConnect, EventAuthenticate, EventDeauthenticate, EventRemoveAuthToken)
 	w.waitFor(EventConnect, 5*time.Second)
 
 	good := signToken(t, "testkey", jwt.MapClaims{"username": "bob", "exp": time.Now().Add(time.Hour).Unix()})
@@ -268,9 +256,7 @@ func TestAuthenticateWithSignedAndInvalidTokens(t *testing.T) {
 func TestReconnectKeepsAuthentication(t *testing.T) {
 	srv := startServer(t, nil)
 	engine := NewMemoryAuthEngine()
-	s := newSocket(t, srv.URL(), Options{AuthEngine: engine, AutoReconnectOptions: ReconnectOptions{InitialDelay: 100 * time.Millisecond, Randomness: -1}, DisableAutoConnect: true})
-	w := watch(t, s, EventConnect)
-	require.NoError(t, s.Connect())
+	s, w := newWatchedSocket(t, srv.URL(), Options{AuthEngine: engine, AutoReconnectOptions: ReconnectOptions{InitialDelay: 100 * time.Millisecond, Randomness: -1}}, EventConnect)
 	w.waitFor(EventConnect, 5*time.Second)
 	_, err := s.Invoke(ctxT(t, 5*time.Second), "login", map[string]any{"username": "bob"})
 	require.NoError(t, err)
@@ -286,9 +272,7 @@ func TestReconnectKeepsAuthentication(t *testing.T) {
 
 func TestDeauthenticate(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
-	w := watch(t, s, EventConnect, EventAuthenticate, EventAuthStateChange, EventDeauthenticate, EventRemoveAuthToken)
-	require.NoError(t, s.Connect())
+	s, w := newWatchedSocket(t, srv.URL(), Options{}, EventConnect, EventAuthenticate, EventAuthStateChange, EventDeauthenticate, EventRemoveAuthToken)
 	w.waitFor(EventConnect, 5*time.Second)
 	_, err := s.Invoke(ctxT(t, 5*time.Second), "login", map[string]any{"username": "alice"})
 	require.NoError(t, err)
@@ -321,9 +305,7 @@ func TestDeauthenticate(t *testing.T) {
 
 func TestBatchGoesOutAsOneFrame(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
-	w := watch(t, s, EventConnect)
-	require.NoError(t, s.Connect())
+	s, w := newWatchedSocket(t, srv.URL(), Options{}, EventConnect)
 	w.waitFor(EventConnect, 5*time.Second)
 	seq := s.Receiver("b").CreateConsumer(0)
 

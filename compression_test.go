@@ -21,9 +21,7 @@ func inflating(s *Socket) bool {
 // path.
 func TestCompressedMessagesFromTheRealServer(t *testing.T) {
 	srv := startServer(t, map[string]string{"SC_PER_MESSAGE_DEFLATE": "0"})
-	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
-	w := watch(t, s, EventConnect, EventSubscribe)
-	require.NoError(t, s.Connect())
+	s, w := newWatchedSocket(t, srv.URL(), Options{}, EventConnect, EventSubscribe)
 	w.waitFor(EventConnect, 5*time.Second)
 	require.True(t, inflating(s), "permessage-deflate was not negotiated")
 
@@ -53,9 +51,7 @@ func TestCompressedMessagesFromTheRealServer(t *testing.T) {
 // connection with 1009 even though its compressed frame is small.
 func TestCompressedMessageAboveReadLimit(t *testing.T) {
 	srv := startServer(t, map[string]string{"SC_PER_MESSAGE_DEFLATE": "0"})
-	s := newSocket(t, srv.URL(), Options{ReadLimit: 64 << 10, DisableAutoReconnect: true, DisableAutoConnect: true})
-	w := watch(t, s, EventConnect, EventDisconnect)
-	require.NoError(t, s.Connect())
+	s, w := newWatchedSocket(t, srv.URL(), Options{ReadLimit: 64 << 10, DisableAutoReconnect: true}, EventConnect, EventDisconnect)
 	w.waitFor(EventConnect, 5*time.Second)
 	require.True(t, inflating(s))
 	// 1 MiB of one letter compresses to a few KiB; the echo comes back

@@ -1269,9 +1269,7 @@ func TestParityAuthEngineFailures(t *testing.T) {
 	t.Run("loadToken", func(t *testing.T) {
 		e := &parityFailingEngine{MemoryAuthEngine: NewMemoryAuthEngine()}
 		e.failLoad.Store(true)
-		s := newSocket(t, srv.URL(), Options{AuthEngine: e, DisableAutoReconnect: true, DisableAutoConnect: true})
-		w := watch(t, s, EventError, EventConnectAbort)
-		require.NoError(t, s.Connect())
+		_, w := newWatchedSocket(t, srv.URL(), Options{AuthEngine: e, DisableAutoReconnect: true}, EventError, EventConnectAbort)
 		ev := w.next(5 * time.Second)
 		require.ErrorIs(t, ev.Error, errParityEngine)
 		ev = w.next(time.Second)

@@ -278,11 +278,7 @@ func relFmtDurations(ds []time.Duration) string {
 func TestReliabilityCloseDuringHalfOpen(t *testing.T) {
 	srv := startServer(t, nil)
 	p := relProxy(t, srv)
-	s := newSocket(t, relProxyURL(p), Options{AckTimeout: 30 * time.Second, DisableAutoConnect: true})
-	w := watch(t, s, EventConnect)
-	if err := s.Connect(); err != nil {
-		t.Fatal(err)
-	}
+	s, w := newWatchedSocket(t, relProxyURL(p), Options{AckTimeout: 30 * time.Second}, EventConnect)
 	w.waitFor(EventConnect, 5*time.Second)
 	p.SetHalfOpen(true)
 	result := make(chan error, 1)

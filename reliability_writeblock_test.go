@@ -19,11 +19,7 @@ func relBlockedWriter(t *testing.T, ackTimeout time.Duration) (s *Socket, p *fau
 	t.Helper()
 	srv := startServer(t, nil)
 	p = relProxy(t, srv)
-	s = newSocket(t, relProxyURL(p), Options{AckTimeout: ackTimeout, DisableAutoReconnect: true, DisableAutoConnect: true})
-	w := watch(t, s, EventConnect)
-	if err := s.Connect(); err != nil {
-		t.Fatal(err)
-	}
+	s, w := newWatchedSocket(t, relProxyURL(p), Options{AckTimeout: ackTimeout, DisableAutoReconnect: true}, EventConnect)
 	w.waitFor(EventConnect, 5*time.Second)
 
 	p.Stall(faultproxy.Upstream)

@@ -12,9 +12,7 @@ import (
 
 func TestConnectAndInvokeEcho(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
-	w := watch(t, s, EventConnect)
-	require.NoError(t, s.Connect())
+	s, w := newWatchedSocket(t, srv.URL(), Options{}, EventConnect)
 	ev := w.waitFor(EventConnect, 5*time.Second)
 	require.NotEmpty(t, ev.ID)
 	require.Equal(t, StateOpen, s.State())
@@ -206,9 +204,7 @@ func TestReconnectFollowsScheduleAfterServerRestart(t *testing.T) {
 
 func TestHandshakeRejectedWithPermanentCode(t *testing.T) {
 	srv := startServer(t, map[string]string{"SC_REJECT_HANDSHAKE": "4600"})
-	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
-	w := watch(t, s, EventConnecting, EventError, EventConnectAbort, EventClose, EventConnect)
-	require.NoError(t, s.Connect())
+	s, w := newWatchedSocket(t, srv.URL(), Options{}, EventConnecting, EventError, EventConnectAbort, EventClose, EventConnect)
 	require.Equal(t, EventConnecting, w.next(time.Second).Name)
 	ev := w.next(5 * time.Second)
 	require.Equal(t, EventError, ev.Name)
@@ -226,9 +222,7 @@ func TestHandshakeRejectedWithPermanentCode(t *testing.T) {
 
 func TestProtocolVersion1(t *testing.T) {
 	srv := startServer(t, map[string]string{"SC_PROTOCOL_VERSION": "1", "SC_PING_INTERVAL": "100", "SC_PING_TIMEOUT": "600"})
-	s := newSocket(t, srv.URL(), Options{ProtocolVersion: 1, DisableAutoConnect: true})
-	w := watch(t, s, EventConnect, EventDisconnect, EventMessage)
-	require.NoError(t, s.Connect())
+	s, w := newWatchedSocket(t, srv.URL(), Options{ProtocolVersion: 1}, EventConnect, EventDisconnect, EventMessage)
 	w.waitFor(EventConnect, 5*time.Second)
 	ping := w.waitFor(EventMessage, 2*time.Second)
 	require.Equal(t, "#1", ping.Message.String())
@@ -241,9 +235,7 @@ func TestProtocolVersion1(t *testing.T) {
 
 func TestPingTimeoutClosesWith4000AndReconnectsAtOnce(t *testing.T) {
 	srv := startServer(t, map[string]string{"SC_PING_TIMEOUT_DISABLED": "1", "SC_PING_TIMEOUT": "500"})
-	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
-	w := watch(t, s, EventConnect, EventDisconnect)
-	require.NoError(t, s.Connect())
+	s, w := newWatchedSocket(t, srv.URL(), Options{}, EventConnect, EventDisconnect)
 	ev := w.waitFor(EventConnect, 5*time.Second)
 	require.Equal(t, 500*time.Millisecond, ev.PingTimeout)
 	require.Equal(t, 500*time.Millisecond, s.PingTimeout())
@@ -295,9 +287,7 @@ func TestURIAndDefaults(t *testing.T) {
 
 func TestCloseReleasesEverything(t *testing.T) {
 	srv := startServer(t, nil)
-	s := newSocket(t, srv.URL(), Options{DisableAutoConnect: true})
-	w := watch(t, s, EventConnect)
-	require.NoError(t, s.Connect())
+	s, w := newWatchedSocket(t, srv.URL(), Options{}, EventConnect)
 	w.waitFor(EventConnect, 5*time.Second)
 	all := s.Listener().All()
 	done := make(chan struct{})
