@@ -3,6 +3,7 @@ package scclient
 import (
 	"context"
 	"slices"
+	"strings"
 )
 
 // SubscribeOptions are the options of one channel subscription.
@@ -298,10 +299,7 @@ func (s *Socket) decorate(channel string) string {
 }
 
 func (s *Socket) undecorate(channel string) string {
-	if s.channelPrefix != "" && len(channel) >= len(s.channelPrefix) && channel[:len(s.channelPrefix)] == s.channelPrefix {
-		return channel[len(s.channelPrefix):]
-	}
-	return channel
+	return strings.TrimPrefix(channel, s.channelPrefix)
 }
 
 // handlePublish delivers a #publish to the channel's output stream while

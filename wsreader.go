@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"unicode/utf8"
@@ -327,7 +328,7 @@ var flateReaders sync.Pool
 // inflateMessage decompresses a permessage-deflate message of at most
 // limit bytes once decompressed (no bound when limit is not positive).
 func inflateMessage(msg []byte, limit int64) ([]byte, error) {
-	src := io.MultiReader(bytes.NewReader(msg), bytes.NewReader([]byte(deflateTail)))
+	src := io.MultiReader(bytes.NewReader(msg), strings.NewReader(deflateTail))
 	fr, _ := flateReaders.Get().(io.ReadCloser)
 	if fr == nil {
 		fr = flate.NewReader(src)
@@ -380,12 +381,12 @@ func rawConnOf(nc net.Conn) syscall.RawConn {
 	if !canWaitRaw {
 		return nil
 	}
-	sc, ok := nc.(syscall.Conn)
-	if !ok {
-		return nil
-	}
-	switch nc.(type) {
-	case *net.TCPConn, *net.UnixConn:
+	var sc syscall.Conn
+	switch c := nc.(type) {
+	case *net.TCPConn:
+		sc = c
+	case *net.UnixConn:
+		sc = c
 	default:
 		return nil
 	}

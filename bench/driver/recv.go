@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"iter"
 	"os"
 	"strconv"
 	"time"
@@ -82,21 +83,28 @@ type emitArgs struct {
 	Size  int    `json:"size"`
 }
 
+// startTally counts what seq delivers on a goroutine of its own; stop
+// closes s, which ends seq, and waits for the count to finish.
+func startTally(s *scclient.Socket, cfg config, seq iter.Seq[scclient.Data]) (t *tally, stop func()) {
+	finished := make(chan struct{})
+	t = newTally(cfg.Size, cfg.Decode)
+	go t.consume(seq, finished)
+	return t, func() {
+		s.Close()
+		<-finished
+	}
+}
+
 func subRecv(ctx context.Context, cfg config, r *report) error {
 	s, err := dial(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	finished := make(chan struct{})
-	defer func() {
-		s.Close()
-		<-finished
-	}()
 	name := "bench-" + strconv.Itoa(os.Getpid())
 	ch := s.Channel(name)
 	subscribed := ch.Listener(scclient.EventSubscribe).CreateConsumer(0)
-	t := newTally(cfg.Size, cfg.Decode)
-	go t.consume(ch.All(), finished)
+	t, stop := startTally(s, cfg, ch.All())
+	defer stop()
 	ch.Subscribe()
 	wait, cancel := context.WithTimeout(ctx, subscribeLimit)
 	_, ok, err := subscribed.Next(wait)
@@ -115,13 +123,8 @@ func evtRecv(ctx context.Context, cfg config, r *report) error {
 	if err != nil {
 		return err
 	}
-	finished := make(chan struct{})
-	defer func() {
-		s.Close()
-		<-finished
-	}()
-	t := newTally(cfg.Size, cfg.Decode)
-	go t.consume(s.Receiver("benchEvent").All(), finished)
+	t, stop := startTally(s, cfg, s.Receiver("benchEvent").All())
+	defer stop()
 	return receiveWindow(ctx, cfg, r, t, func(count int) error {
 		_, err := s.Invoke(ctx, "emitEvents", emitArgs{Event: "benchEvent", Count: count, Size: cfg.Size})
 		return err

@@ -17,16 +17,7 @@ type errCounts struct {
 	n  int64
 }
 
-func (e *errCounts) add(err error) {
-	name := errName(err)
-	e.mu.Lock()
-	if e.m == nil {
-		e.m = map[string]int64{}
-	}
-	e.m[name]++
-	e.n++
-	e.mu.Unlock()
-}
+func (e *errCounts) add(err error) { e.addName(errName(err)) }
 
 func (e *errCounts) addName(name string) {
 	e.mu.Lock()

@@ -53,25 +53,24 @@ func (r *recorder) record(hint int, d time.Duration) {
 
 // takeWindow returns the latencies recorded since the last call and starts a
 // new interval.
-func (r *recorder) takeWindow() *hdr.Histogram {
-	out := newHist()
-	for i := range r.shards {
-		s := &r.shards[i]
-		s.mu.Lock()
-		out.Merge(s.window)
-		s.window.Reset()
-		s.mu.Unlock()
-	}
-	return out
-}
+func (r *recorder) takeWindow() *hdr.Histogram { return r.merge(true) }
 
 // total returns every latency recorded so far.
-func (r *recorder) total() *hdr.Histogram {
+func (r *recorder) total() *hdr.Histogram { return r.merge(false) }
+
+// merge adds up the shards' window histograms (resetting them) or, when
+// window is false, their totals.
+func (r *recorder) merge(window bool) *hdr.Histogram {
 	out := newHist()
 	for i := range r.shards {
 		s := &r.shards[i]
 		s.mu.Lock()
-		out.Merge(s.total)
+		if window {
+			out.Merge(s.window)
+			s.window.Reset()
+		} else {
+			out.Merge(s.total)
+		}
 		s.mu.Unlock()
 	}
 	return out
