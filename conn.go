@@ -149,7 +149,7 @@ func (c *conn) dialer() *websocket.Dialer {
 			return nil, context.Canceled
 		}
 		c.dialing = append(c.dialing, nc)
-		c.cork = &corkConn{Conn: nc}
+		c.cork = &corkConn{Conn: nc, raw: rawConnOf(nc)}
 		return c.cork, nil
 	}
 	return &d
@@ -325,7 +325,7 @@ func (c *conn) startReader(ws *websocket.Conn, resp *http.Response) error {
 	nc := ws.NetConn()
 	var raw syscall.RawConn
 	if nc == net.Conn(c.cork) {
-		raw = rawConnOf(c.cork.Conn)
+		raw = c.cork.raw
 	}
 	c.rd = newWSReader(nc, raw, pending, c.opts.ReadLimit, negotiatedDeflate(resp), c.onControl)
 	return nil
@@ -585,6 +585,7 @@ type corkConn struct {
 	net.Conn
 	mu     sync.Mutex
 	corked bool
+	raw    syscall.RawConn // the descriptor of a TCP or Unix connection, if any
 	bp     *[]byte
 	buf    []byte
 }
@@ -596,6 +597,14 @@ func (cc *corkConn) Write(p []byte) (int, error) {
 	if cc.corked {
 		cc.buf = append(cc.buf, p...)
 		return len(p), nil
+	}
+	return cc.write(p)
+}
+
+// write sends p now: straight to the descriptor when there is one.
+func (cc *corkConn) write(p []byte) (int, error) {
+	if cc.raw != nil {
+		return writeRaw(cc.raw, p)
 	}
 	return cc.Conn.Write(p)
 }
@@ -615,7 +624,7 @@ func (cc *corkConn) setCorked(on bool) error {
 	if cc.bp == nil {
 		return nil
 	}
-	_, err := cc.Conn.Write(cc.buf)
+	_, err := cc.write(cc.buf)
 	putScratch(cc.bp, cc.buf)
 	cc.bp, cc.buf = nil, nil
 	return err

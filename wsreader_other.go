@@ -2,9 +2,19 @@
 
 package scclient
 
-// canWaitRaw: elsewhere reads go through the net.Conn with a buffer of the
-// connection's own.
+import (
+	"errors"
+	"syscall"
+)
+
+// canWaitRaw: elsewhere reads and writes go through the net.Conn, reads
+// with a buffer of the connection's own.
 const canWaitRaw = false
 
 // readFD is never called where canWaitRaw is false.
 func (r *wsReader) readFD(uintptr) bool { return true }
+
+// writeRaw is never called where canWaitRaw is false.
+func writeRaw(syscall.RawConn, []byte) (int, error) {
+	return 0, errors.New("scclient: raw writes are not supported here")
+}

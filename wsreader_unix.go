@@ -4,11 +4,12 @@ package scclient
 
 import (
 	"io"
+	"os"
 	"syscall"
 )
 
 // canWaitRaw: on Unix a read can wait for data on the file descriptor
-// before a buffer is taken.
+// before a buffer is taken, and writes go straight to the descriptor.
 const canWaitRaw = true
 
 // readFD is the callback of raw.Read: one non-blocking read into the
@@ -16,15 +17,15 @@ const canWaitRaw = true
 func (r *wsReader) readFD(fd uintptr) bool {
 	r.acquire()
 	for {
-		n, err := syscall.Read(int(fd), r.buf[r.w:])
+		n, errno := readNonblock(fd, r.buf[r.w:])
 		switch {
-		case err == syscall.EINTR:
+		case errno == syscall.EINTR:
 			continue
-		case err == syscall.EAGAIN:
+		case errno == syscall.EAGAIN:
 			r.release()
 			return false
-		case err != nil:
-			r.rawN, r.rawErr = 0, err
+		case errno != 0:
+			r.rawN, r.rawErr = 0, os.NewSyscallError("read", errno)
 		case n == 0:
 			r.rawN, r.rawErr = 0, io.EOF
 		default:
@@ -32,4 +33,33 @@ func (r *wsReader) readFD(fd uintptr) bool {
 		}
 		return true
 	}
+}
+
+// writeRaw writes all of p to the descriptor under raw, waiting for room
+// (and honouring the write deadline) whenever the socket buffer is full.
+func writeRaw(raw syscall.RawConn, p []byte) (int, error) {
+	var (
+		n    int
+		werr error
+	)
+	err := raw.Write(func(fd uintptr) bool {
+		for n < len(p) {
+			k, errno := writeNonblock(fd, p[n:])
+			switch errno {
+			case 0:
+				n += k
+			case syscall.EINTR:
+			case syscall.EAGAIN:
+				return false
+			default:
+				werr = os.NewSyscallError("write", errno)
+				return true
+			}
+		}
+		return true
+	})
+	if werr != nil {
+		err = werr
+	}
+	return n, err
 }

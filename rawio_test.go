@@ -1,0 +1,87 @@
+//go:build unix
+
+package scclient
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// tcpPair returns the two ends of a loopback TCP connection.
+func tcpPair(t *testing.T) (*net.TCPConn, *net.TCPConn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, _ := ln.Accept()
+		accepted <- c
+	}()
+	a, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	b := <-accepted
+	require.NotNil(t, b)
+	t.Cleanup(func() { a.Close(); b.Close() })
+	return a.(*net.TCPConn), b.(*net.TCPConn)
+}
+
+func TestWriteRawWaitsForRoomAndDeliversEverything(t *testing.T) {
+	a, b := tcpPair(t)
+	raw := rawConnOf(a)
+	require.NotNil(t, raw)
+	// Far more than the socket buffers hold, so the write must wait for the
+	// peer to read several times.
+	want := bytes.Repeat([]byte("0123456789abcdef"), 1<<20)
+	got := make(chan []byte, 1)
+	go func() {
+		buf, _ := io.ReadAll(io.LimitReader(b, int64(len(want))))
+		got <- buf
+	}()
+	n, err := writeRaw(raw, want)
+	require.NoError(t, err)
+	require.Equal(t, len(want), n)
+	require.True(t, bytes.Equal(want, <-got), "the peer received different bytes")
+}
+
+func TestWriteRawHonoursTheWriteDeadline(t *testing.T) {
+	a, _ := tcpPair(t) // the peer never reads
+	raw := rawConnOf(a)
+	require.NoError(t, a.SetWriteDeadline(time.Now().Add(100*time.Millisecond)))
+	p := make([]byte, 64<<20)
+	start := time.Now()
+	n, err := writeRaw(raw, p)
+	require.ErrorIs(t, err, os.ErrDeadlineExceeded)
+	require.Greater(t, n, 0, "what fitted in the socket buffers is reported as written")
+	require.Less(t, n, len(p))
+	require.Less(t, time.Since(start), 5*time.Second)
+}
+
+func TestWriteRawReportsABrokenConnection(t *testing.T) {
+	a, b := tcpPair(t)
+	raw := rawConnOf(a)
+	require.NoError(t, b.SetLinger(0))
+	require.NoError(t, b.Close()) // reset: writes fail from now on
+	var err error
+	deadline := time.Now().Add(5 * time.Second)
+	for err == nil && time.Now().Before(deadline) {
+		_, err = writeRaw(raw, make([]byte, 1<<10))
+	}
+	var se *os.SyscallError
+	require.True(t, errors.As(err, &se), "got %v", err)
+}
+
+func TestWriteRawAfterCloseFails(t *testing.T) {
+	a, _ := tcpPair(t)
+	raw := rawConnOf(a)
+	require.NoError(t, a.Close())
+	_, err := writeRaw(raw, []byte("x"))
+	require.Error(t, err)
+}
