@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -29,6 +30,25 @@ func TestScanStringAgreesWithEncodingJSON(t *testing.T) {
 				continue
 			}
 			t.Errorf("%q: scanString end %d, encoding/json valid %v", c, end, whole)
+		}
+	}
+}
+
+// TestHasControlFindsEveryPosition puts one byte at every position of
+// strings of every length around the 8- and 32-byte steps, on a background
+// of bytes that are never control characters.
+func TestHasControlFindsEveryPosition(t *testing.T) {
+	for _, bg := range []byte{' ', 'a', 0x7f, 0x80, 0xff} {
+		for n := 1; n <= 72; n++ {
+			for pos := 0; pos < n; pos++ {
+				for _, c := range []byte{0x00, 0x01, 0x0a, 0x1f, 0x20, 0x21, 0x7f, 0x80, 0x9f, 0xff} {
+					b := bytes.Repeat([]byte{bg}, n)
+					b[pos] = c
+					if got, want := hasControl(b), c < 0x20; got != want {
+						t.Fatalf("hasControl(%d bytes of %#x with %#x at %d) = %v, want %v", n, bg, c, pos, got, want)
+					}
+				}
+			}
 		}
 	}
 }
