@@ -163,7 +163,17 @@ func (r *wsReader) readError(err error) error {
 	return err
 }
 
-// fill makes sure at least n unread bytes (n ≤ ownReadBufSize) are buffered.
+// bufferedPayloadMax is the largest payload completed in the read buffer
+// rather than read straight into the message: half the buffer.
+func (r *wsReader) bufferedPayloadMax() int {
+	if r.raw != nil {
+		return readBufSize / 2
+	}
+	return len(r.buf) / 2
+}
+
+// fill makes sure at least n unread bytes are buffered; n must fit in the
+// buffer (readBufSize, or ownReadBufSize without raw reads).
 func (r *wsReader) fill(n int) error {
 	for r.w-r.r < n {
 		if err := r.readMore(n); err != nil {
@@ -302,9 +312,23 @@ func (r *wsReader) next() (int, []byte, error) {
 		if msg == nil && size == 0 {
 			msg = []byte{}
 		}
-		var err error
-		if msg, err = r.appendPayload(msg, int(size)); err != nil {
-			return 0, nil, err
+		if int(size) <= r.bufferedPayloadMax() {
+			// Small payloads are completed in the buffer, where the read
+			// that completes one also brings in what follows it, and are
+			// then copied once.
+			if err := r.fill(int(size)); err != nil {
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
+				return 0, nil, err
+			}
+			msg = append(msg, r.buf[r.r:r.r+int(size)]...)
+			r.r += int(size)
+		} else {
+			var err error
+			if msg, err = r.appendPayload(msg, int(size)); err != nil {
+				return 0, nil, err
+			}
 		}
 		if !fin {
 			continue
