@@ -179,3 +179,42 @@ func TestGoroutinesPerSocket(t *testing.T) {
 	}
 	require.Zero(t, left, "goroutines left after Close:\n%s", dump)
 }
+
+// stackBytes returns the memory held by goroutine stacks, after collecting
+// the stacks of goroutines that have ended.
+func stackBytes() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.StackInuse
+}
+
+// An idle socket keeps a minimal stack: the read loop sheds what handling
+// frames grew by moving to a fresh goroutine.
+func TestIdleSocketsKeepMinimalStacks(t *testing.T) {
+	srv := startServer(t, nil)
+	const n = 200
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	before := stackBytes()
+	var socks []*Socket
+	for i := 0; i < n; i++ {
+		s, err := Create(Options{URL: srv.URL()})
+		require.NoError(t, err)
+		socks = append(socks, s)
+		// The call connects the socket and has its read loop handle the
+		// handshake and the response.
+		_, err = s.Invoke(ctx, "echo", map[string]any{"deep": []any{[]any{[]any{1, 2, 3}}}})
+		require.NoError(t, err)
+	}
+	time.Sleep(100 * time.Millisecond) // let the last read loops park
+	per := float64(stackBytes()-before) / n
+	t.Logf("stack memory per idle socket: %.0f bytes", per)
+	// A fresh goroutine has a 2 KiB stack; one that kept what a burst of
+	// work grew has at least 4 KiB (twice both under the race detector).
+	require.Less(t, per, 3584.0*stackScale, "idle sockets kept grown stacks")
+	for _, s := range socks {
+		require.NoError(t, s.Close())
+	}
+}

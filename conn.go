@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/gorilla/websocket"
 
@@ -249,18 +250,24 @@ func (c *conn) run() {
 
 // parkReader hands reading over to a fresh goroutine before waiting for the
 // next frame: the stack a burst of work grew (the dial, handlers) goes with
-// the old goroutine, so an idle socket keeps only a minimal one.
+// the old goroutine, so an idle socket keeps only a minimal one. The read
+// loop calls it only when its stack did grow.
 func (c *conn) parkReader() {
 	c.s.wg.Add(1)
 	go c.readLoop()
 }
 
 // readLoop reads frames until the connection fails or is shut down. When
-// it has used up what was read, it parks in a fresh goroutine.
+// it has used up what was read and its stack has grown meanwhile, it parks
+// in a fresh goroutine.
 func (c *conn) readLoop() {
 	s := c.s
 	defer s.wg.Done()
 	ws := c.ws
+	// The runtime grows a stack by moving it, so the address of a local
+	// variable changes exactly when the stack was grown (or shrunk).
+	var mark byte
+	stackAt := uintptr(unsafe.Pointer(&mark))
 	for {
 		mt, frame, err := c.readFrame()
 		if c.closing.Load() {
@@ -288,7 +295,7 @@ func (c *conn) readLoop() {
 			return
 		}
 		s.handleFrame(c, mt, frame)
-		if c.rd.drained() {
+		if c.rd.drained() && uintptr(unsafe.Pointer(&mark)) != stackAt {
 			c.parkReader()
 			return
 		}
