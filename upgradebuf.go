@@ -27,16 +27,19 @@ var errUpgradeReader = errors.New("scclient: unsupported gorilla/websocket versi
 
 // takeUpgradeBuffer returns a copy of the bytes the dialer read past the
 // HTTP upgrade response: the server's first frames, when it sent any at
-// once. Reading then goes on from the network connection itself, so
-// nothing may be read through ws afterwards.
+// once. It also drops ws's reader, whose buffer would otherwise stay with
+// the connection for its lifetime: reading goes on from the network
+// connection itself, so nothing may be read through ws afterwards.
 func takeUpgradeBuffer(ws *websocket.Conn) ([]byte, error) {
 	if brOffset == ^uintptr(0) {
 		return nil, errUpgradeReader
 	}
-	br := *(**bufio.Reader)(unsafe.Add(unsafe.Pointer(ws), brOffset))
+	field := (**bufio.Reader)(unsafe.Add(unsafe.Pointer(ws), brOffset))
+	br := *field
 	if br == nil {
 		return nil, errUpgradeReader
 	}
+	*field = nil
 	n := br.Buffered()
 	if n == 0 {
 		return nil, nil

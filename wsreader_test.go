@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/gorilla/websocket"
 )
@@ -1264,6 +1265,13 @@ func TestUpgradeReaderIsFound(t *testing.T) {
 	pending, err := takeUpgradeBuffer(ws)
 	if err != nil || pending != nil {
 		t.Errorf("takeUpgradeBuffer on a quiet connection: %q, %v", pending, err)
+	}
+	if br := *(**bufio.Reader)(unsafe.Add(unsafe.Pointer(ws), brOffset)); br != nil {
+		t.Error("the upgrade reader is still held by the connection")
+	}
+	// Closing and writing control frames do not need the reader.
+	if err := ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(time.Second)); err != nil {
+		t.Errorf("ping after the reader was dropped: %v", err)
 	}
 }
 
