@@ -160,3 +160,17 @@ func TestCompareNumberFormat(t *testing.T) {
 		}
 	}
 }
+
+func TestCompareReportNamesGoSettings(t *testing.T) {
+	for _, name := range []string{"GOMAXPROCS", "GOGC", "GOMEMLIMIT", "GODEBUG"} {
+		t.Setenv(name, "")
+	}
+	if s := goSettings(); s != "" {
+		t.Errorf("no settings: %q", s)
+	}
+	t.Setenv("GOMAXPROCS", "1")
+	t.Setenv("GOGC", "400")
+	if s := goSettings(); s != "GOMAXPROCS=1 GOGC=400" {
+		t.Errorf("settings: %q", s)
+	}
+}

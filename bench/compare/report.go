@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"runtime"
 	"strings"
@@ -103,6 +104,9 @@ func printReport(w io.Writer, o options, scs []scenario, drivers []driver, outs 
 	fmt.Fprintf(w, "%s; %s, %s, %d CPUs; %d runs per driver and scenario, interleaved, a fresh server per run; wall time %s.\n\n",
 		time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.Version(), nodeVersion(drivers[0].Command[0]),
 		runtime.NumCPU(), o.Reps, wall.Round(time.Second))
+	if set := goSettings(); set != "" {
+		fmt.Fprintf(w, "The scclient driver ran with %s (the JS driver ignores them).\n\n", set)
+	}
 	writeFigures(w, figureRows(scs, outs, drivers), o.Reps)
 	fmt.Fprintf(w, "\nratio = scclient ÷ JS (lower is better for scclient); a figure is server-bound when the server's median CPU utilisation in the window was ≥ %.1f, so its rate only says the client kept up.\n\n", serverBound)
 	writeContext(w, contextRows(scs, outs, drivers), names)
@@ -136,4 +140,16 @@ func nodeVersion(node string) string {
 		return "node ?"
 	}
 	return "node " + strings.TrimSpace(string(out))
+}
+
+// goSettings lists the Go runtime settings in the environment, which the
+// scclient driver inherits: they change its costs, so the report says so.
+func goSettings() string {
+	var set []string
+	for _, name := range []string{"GOMAXPROCS", "GOGC", "GOMEMLIMIT", "GODEBUG"} {
+		if v := os.Getenv(name); v != "" {
+			set = append(set, name+"="+v)
+		}
+	}
+	return strings.Join(set, " ")
 }

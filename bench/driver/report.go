@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -47,7 +48,7 @@ func newReport(c config) *report {
 	r.set("driver", "go-scclient")
 	r.set("library", "github.com/socketcluster-go/scclient")
 	r.set("library_version", libraryVersion())
-	r.set("runtime", fmt.Sprintf("%s %s/%s GOMAXPROCS=%d", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0)))
+	r.set("runtime", runtimeDescription())
 	notes := "scclient.Socket with DisableAutoReconnect, otherwise defaults; one goroutine per consumer; received payloads decoded into Go strings"
 	if !c.Decode {
 		notes = "scclient.Socket with DisableAutoReconnect, otherwise defaults; one goroutine per consumer; received payloads left encoded (--decode=false)"
@@ -171,4 +172,16 @@ func tidy(f float64) float64 {
 	default:
 		return math.Round(f*1e6) / 1e6
 	}
+}
+
+// runtimeDescription names the Go runtime and the settings that change
+// its costs: GOMAXPROCS always, GOGC and GOMEMLIMIT when set.
+func runtimeDescription() string {
+	d := fmt.Sprintf("%s %s/%s GOMAXPROCS=%d", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0))
+	for _, name := range []string{"GOGC", "GOMEMLIMIT"} {
+		if v := os.Getenv(name); v != "" {
+			d += " " + name + "=" + v
+		}
+	}
+	return d
 }

@@ -133,3 +133,17 @@ func TestDriverReportKeepsFieldOrderAndJoinsErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestDriverRuntimeDescriptionNamesGCSettings(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	plain := runtimeDescription()
+	if !strings.Contains(plain, "GOMAXPROCS=") || strings.Contains(plain, "GOGC") || strings.Contains(plain, "GOMEMLIMIT") {
+		t.Errorf("without settings: %q", plain)
+	}
+	t.Setenv("GOGC", "400")
+	t.Setenv("GOMEMLIMIT", "1GiB")
+	if d := runtimeDescription(); !strings.HasSuffix(d, " GOGC=400 GOMEMLIMIT=1GiB") {
+		t.Errorf("with settings: %q", d)
+	}
+}
