@@ -43,9 +43,9 @@ func (s *Socket) handleFrame(c *conn, mt int, frame []byte) {
 func (s *Socket) handleTransmit(c *conn, p *codec.Packet) {
 	switch p.Event {
 	case "#publish":
-		s.handlePublish(p.Data)
+		s.handlePublish(p)
 	case "#kickOut":
-		s.handleKickOut(p.Data)
+		s.handleKickOut(p)
 	case "#setAuthToken":
 		if p.Data == nil {
 			s.emitError(&InvalidMessageError{newSCError("InvalidMessageError", "No token data provided by #setAuthToken event")})

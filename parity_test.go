@@ -1342,3 +1342,42 @@ func TestParityDecodeBase64ReplacesInvalidBytesLikeNode(t *testing.T) {
 	require.Equal(t, "\uFFFD\uFFFD\uFFFD", DecodeBase64("7aCA"), "bytes ed a0 80")
 	require.Equal(t, "\uFFFDA", DecodeBase64("4pxB"), "bytes e2 9c 41: one truncated sequence")
 }
+
+// A codec that leaves the channel fields of #publish unset still delivers
+// channel messages: the socket reads them with DecodeChannelData.
+func TestCodecWithoutChannelFieldsDeliversPublish(t *testing.T) {
+	srv := startServer(t, nil)
+	cc := &parityPlainChannelCodec{}
+	s := newSocket(t, srv.URL(), Options{Codec: cc, DisableAutoConnect: true})
+	w := watch(t, s, EventSubscribe)
+	ch := s.Subscribe("news")
+	msgs := ch.CreateConsumer(0)
+	require.NoError(t, s.Connect())
+	w.waitFor(EventSubscribe, 5*time.Second)
+	require.NoError(t, ch.InvokePublish(ctxT(t, 5*time.Second), "hello"))
+	v, _, err := msgs.Next(ctxT(t, 5*time.Second))
+	require.NoError(t, err)
+	require.Equal(t, `"hello"`, v.String())
+	require.Positive(t, cc.channelReads.Load())
+}
+
+// parityPlainChannelCodec is the JSON codec without the channel fields
+// that DecodeFrame fills in one pass.
+type parityPlainChannelCodec struct {
+	codec.JSONCodec
+	channelReads atomic.Int64
+}
+
+func (c *parityPlainChannelCodec) DecodeFrame(dst []codec.Packet, frame []byte) []codec.Packet {
+	n := len(dst)
+	dst = c.JSONCodec.DecodeFrame(dst, frame)
+	for i := n; i < len(dst); i++ {
+		dst[i].HasChannel, dst[i].Channel, dst[i].Value = false, "", nil
+	}
+	return dst
+}
+
+func (c *parityPlainChannelCodec) DecodeChannelData(data []byte, valueKey string) (string, []byte, bool) {
+	c.channelReads.Add(1)
+	return c.JSONCodec.DecodeChannelData(data, valueKey)
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"strings"
+
+	"github.com/socketcluster-go/scclient/codec"
 )
 
 // SubscribeOptions are the options of one channel subscription.
@@ -302,10 +304,20 @@ func (s *Socket) undecorate(channel string) string {
 	return strings.TrimPrefix(channel, s.channelPrefix)
 }
 
+// channelData returns the channel and value of a #publish or #kickOut:
+// as DecodeFrame found them, or read from the data by codecs that leave
+// them to DecodeChannelData.
+func (s *Socket) channelData(p *codec.Packet, valueKey string) (string, []byte, bool) {
+	if p.HasChannel {
+		return p.Channel, p.Value, true
+	}
+	return s.codec.DecodeChannelData(p.Data, valueKey)
+}
+
 // handlePublish delivers a #publish to the channel's output stream while
 // the channel is in the table (pending counts).
-func (s *Socket) handlePublish(data []byte) {
-	name, value, ok := s.codec.DecodeChannelData(data, "data")
+func (s *Socket) handlePublish(p *codec.Packet) {
+	name, value, ok := s.channelData(p, "data")
 	if !ok {
 		return
 	}
@@ -319,8 +331,8 @@ func (s *Socket) handlePublish(data []byte) {
 }
 
 // handleKickOut handles #kickOut: events, then a local unsubscribe.
-func (s *Socket) handleKickOut(data []byte) {
-	name, message, ok := s.codec.DecodeChannelData(data, "message")
+func (s *Socket) handleKickOut(p *codec.Packet) {
+	name, message, ok := s.channelData(p, "message")
 	if !ok {
 		return
 	}

@@ -54,6 +54,16 @@ type Packet struct {
 	RID   int64  // id of the request this responds to (KindResponse)
 	Data  []byte // encoded "data" value; nil when the packet has none
 	Error []byte // encoded "error" value of a response; nil when absent
+
+	// HasChannel reports that DecodeFrame found the data of a #publish or
+	// #kickOut event to be an object with a string "channel", read in the
+	// same pass as the frame: Channel is the channel name and Value the
+	// encoded "data" (#publish) or "message" (#kickOut) member, nil when
+	// absent. A codec may leave them unset; DecodeChannelData reads them
+	// from Data then.
+	HasChannel bool
+	Channel    string
+	Value      []byte
 }
 
 // Codec encodes and decodes frames and payloads. Implementations must be
@@ -75,7 +85,8 @@ type Codec interface {
 	// to dst: one for a single packet, one per element for a batch. A frame
 	// or element that is not a packet yields a KindRaw packet with no
 	// fields set. DecodeFrame never fails on malformed input: such input is
-	// raw. Returned slices alias frame.
+	// raw. Returned slices alias frame. It may fill in the channel fields of
+	// #publish and #kickOut packets (see Packet.HasChannel).
 	DecodeFrame(dst []Packet, frame []byte) []Packet
 
 	// Marshal encodes a payload value.
@@ -88,8 +99,9 @@ type Codec interface {
 	// DecodeChannelData extracts the channel name and one encoded field
 	// from the data of a #publish event (valueKey "data") or a #kickOut
 	// event (valueKey "message"). value is nil when the field is absent; ok
-	// is false when data is not an object with a string "channel". It sits
-	// on the hot path of every channel message, so implementations should
-	// not allocate beyond the channel name.
+	// is false when data is not an object with a string "channel". The
+	// socket calls it for every channel message whose packet DecodeFrame
+	// left without HasChannel, so implementations should not allocate
+	// beyond the channel name.
 	DecodeChannelData(data []byte, valueKey string) (channel string, value []byte, ok bool)
 }

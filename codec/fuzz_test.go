@@ -127,7 +127,30 @@ func FuzzDecodeFrame(f *testing.F) {
 		if !samePackets(got, want) {
 			t.Fatalf("frame %q\n got %+v\nwant %+v", frame, got, want)
 		}
+		for _, p := range got {
+			checkChannelFields(t, p)
+		}
 	})
+}
+
+// checkChannelFields requires the channel fields DecodeFrame fills in one
+// pass to match what DecodeChannelData reads from the packet's data.
+func checkChannelFields(t *testing.T, p Packet) {
+	t.Helper()
+	key := map[string]string{"#publish": "data", "#kickOut": "message"}[p.Event]
+	if key == "" || p.Kind != KindEvent && p.Kind != KindRequest {
+		if p.HasChannel || p.Channel != "" || p.Value != nil {
+			t.Fatalf("%+v: channel fields set on a packet that is not #publish or #kickOut", p)
+		}
+		return
+	}
+	ch, v, ok := JSON.DecodeChannelData(p.Data, key)
+	if p.HasChannel != ok || p.Channel != ch || (p.Value == nil) != (v == nil) || !bytes.Equal(p.Value, v) {
+		t.Fatalf("%+v: channel fields %v %q %q, DecodeChannelData %v %q %q", p, p.HasChannel, p.Channel, p.Value, ok, ch, v)
+	}
+	if len(p.Value) != cap(p.Value) {
+		t.Fatalf("%+v: Value's capacity is not capped", p)
+	}
 }
 
 func FuzzDecodeChannelData(f *testing.F) {

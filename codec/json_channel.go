@@ -11,49 +11,80 @@ func (JSONCodec) DecodeChannelData(data []byte, valueKey string) (channel string
 	if i >= len(data) || data[i] != '{' {
 		return "", nil, false
 	}
-	var ch []byte
-	i = skipSpace(data, i+1)
-	if i < len(data) && data[i] == '}' {
+	m := channelMembers{keys: [2]string{valueKey, valueKey}}
+	end := m.scan(data, i, 0)
+	if end < 0 || skipSpace(data, end) != len(data) {
 		return "", nil, false
+	}
+	return m.result(0)
+}
+
+// channelMembers collects, from the first level of an object, the last
+// "channel" value and the last values of two further keys: the data of
+// #publish ("data") and of #kickOut ("message").
+type channelMembers struct {
+	keys    [2]string
+	channel []byte
+	values  [2][]byte
+}
+
+// scan reads the object whose opening brace is at b[i], as skipValue would
+// with depth containers around it, noting the members. It returns the index
+// just past the object, or -1 when it is not valid JSON.
+func (m *channelMembers) scan(b []byte, i, depth int) int {
+	if depth >= maxDepth {
+		return -1
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return i + 1
 	}
 	for {
-		if i >= len(data) || data[i] != '"' {
-			return "", nil, false
+		if i >= len(b) || b[i] != '"' {
+			return -1
 		}
-		end, escaped := scanString(data, i)
+		end, escaped := scanString(b, i)
 		if end < 0 {
-			return "", nil, false
+			return -1
 		}
-		key := data[i+1 : end-1]
-		i = skipSpace(data, end)
-		if i >= len(data) || data[i] != ':' {
-			return "", nil, false
+		key := b[i+1 : end-1]
+		i = skipSpace(b, end)
+		if i >= len(b) || b[i] != ':' {
+			return -1
 		}
-		vs := skipSpace(data, i+1)
-		ve := skipValue(data, vs, 1)
+		vs := skipSpace(b, i+1)
+		ve := skipValue(b, vs, depth+1)
 		if ve < 0 {
-			return "", nil, false
+			return -1
 		}
 		if equalUnescaped(key, escaped, "channel") {
-			ch = data[vs:ve]
+			m.channel = b[vs:ve]
 		}
-		if equalUnescaped(key, escaped, valueKey) {
-			value = data[vs:ve:ve]
+		for k, want := range m.keys {
+			if equalUnescaped(key, escaped, want) {
+				m.values[k] = b[vs:ve:ve]
+			}
 		}
-		i = skipSpace(data, ve)
-		if i >= len(data) {
-			return "", nil, false
+		i = skipSpace(b, ve)
+		if i >= len(b) {
+			return -1
 		}
-		if data[i] == '}' {
-			break
+		if b[i] == '}' {
+			return i + 1
 		}
-		if data[i] != ',' {
-			return "", nil, false
+		if b[i] != ',' {
+			return -1
 		}
-		i = skipSpace(data, i+1)
+		i = skipSpace(b, i+1)
 	}
-	if skipSpace(data, i+1) != len(data) || ch == nil || ch[0] != '"' {
+}
+
+// result returns the channel name and the value of keys[k], with ok false
+// when the object had no string "channel".
+func (m *channelMembers) result(k int) (channel string, value []byte, ok bool) {
+	ch := m.channel
+	if ch == nil || ch[0] != '"' {
 		return "", nil, false
 	}
-	return decodeString(ch[1 : len(ch)-1]), value, true
+	return decodeString(ch[1 : len(ch)-1]), m.values[k], true
 }

@@ -64,3 +64,39 @@ func TestDecodeChannelDataDoesNotAllocateForKnownChannels(t *testing.T) {
 	})
 	assert.Zero(t, allocs)
 }
+
+// DecodeFrame reads the channel and value of #publish and #kickOut in the
+// same pass as the frame, agreeing with DecodeChannelData.
+func TestDecodeFrameFillsChannelFields(t *testing.T) {
+	tests := []struct {
+		name, frame    string
+		has            bool
+		channel, value string
+	}{
+		{"publish", `{"event":"#publish","data":{"channel":"c","data":{"n":[1,2]}}}`, true, "c", `{"n":[1,2]}`},
+		{"kick out", `{"event":"#kickOut","data":{"channel":"c","message":"bye"}}`, true, "c", `"bye"`},
+		{"publish ignores message", `{"event":"#publish","data":{"channel":"c","message":"m"}}`, true, "c", ""},
+		{"event after data", `{"data":{"data":1,"channel":"c"},"event":"#publish"}`, true, "c", `1`},
+		{"escaped keys", `{"event":"#publish","data":{"\u0063hannel":"\u00e9","d\u0061ta":2}}`, true, "é", `2`},
+		{"last data wins", `{"event":"#publish","data":{"channel":"c","data":1},"data":"x"}`, false, "", ""},
+		{"last data object wins", `{"event":"#publish","data":"x","data":{"channel":"d","data":3}}`, true, "d", `3`},
+		{"channel not a string", `{"event":"#publish","data":{"channel":1,"data":2}}`, false, "", ""},
+		{"no channel", `{"event":"#publish","data":{"data":2}}`, false, "", ""},
+		{"other event", `{"event":"news","data":{"channel":"c","data":2}}`, false, "", ""},
+		{"in a batch", `[{"rid":1},{"event":"#publish","data":{"channel":"c","data":"v"}}]`, true, "c", `"v"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ps := JSON.DecodeFrame(nil, []byte(tt.frame))
+			p := ps[len(ps)-1]
+			assert.Equal(t, tt.has, p.HasChannel)
+			assert.Equal(t, tt.channel, p.Channel)
+			if tt.value == "" {
+				assert.Nil(t, p.Value)
+			} else {
+				assert.Equal(t, tt.value, string(p.Value))
+			}
+			checkChannelFields(t, p)
+		})
+	}
+}

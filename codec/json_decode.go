@@ -4,8 +4,10 @@ package codec
 // JSONCodec). It validates the whole frame as strict JSON in the same pass
 // that finds the packets, so a frame that JSON.parse would reject is one raw
 // packet however far in the error sits. An empty array yields no packets.
-// Event names are the only allocation, and the reserved and recently seen
-// names do not allocate at all.
+// The channel and value of #publish and #kickOut are read in the same pass
+// (Packet.HasChannel), so a channel message's payload is scanned once.
+// Event and channel names are the only allocations, and the reserved and
+// recently seen names do not allocate at all.
 func (JSONCodec) DecodeFrame(dst []Packet, frame []byte) []Packet {
 	n0 := len(dst)
 	i := skipSpace(frame, 0)
@@ -103,6 +105,10 @@ func packetKey(s []byte, escaped bool) int {
 // with their capacity capped, so appending to them cannot touch the frame.
 func decodePacket(b []byte, i int, depth int, p *Packet) int {
 	var event, cid, rid, data, errv []byte // the last value of each key
+	// The members of an object "data", for #publish and #kickOut, noted
+	// while it is scanned so that it is not read twice.
+	members := channelMembers{keys: [2]string{"data", "message"}}
+	dataIsObject := false
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == '}' {
 		return i + 1 // {} is raw
@@ -121,7 +127,17 @@ func decodePacket(b []byte, i int, depth int, p *Packet) int {
 			return -1
 		}
 		vs := skipSpace(b, i+1)
-		ve := skipValue(b, vs, depth+1)
+		var ve int
+		if key == keyData && vs < len(b) && b[vs] == '{' {
+			members = channelMembers{keys: members.keys}
+			ve = members.scan(b, vs, depth+1)
+			dataIsObject = true
+		} else {
+			ve = skipValue(b, vs, depth+1)
+			if key == keyData {
+				dataIsObject = false
+			}
+		}
 		if ve < 0 {
 			return -1
 		}
@@ -154,6 +170,14 @@ func decodePacket(b []byte, i int, depth int, p *Packet) int {
 	if event != nil && event[0] == '"' {
 		p.Event = decodeString(event[1 : len(event)-1])
 		p.Data = data
+		if dataIsObject {
+			switch p.Event {
+			case "#publish":
+				p.Channel, p.Value, p.HasChannel = members.result(0)
+			case "#kickOut":
+				p.Channel, p.Value, p.HasChannel = members.result(1)
+			}
+		}
 		if n, ok := parseID(cid); ok {
 			p.Kind = KindRequest
 			p.CID = n

@@ -68,7 +68,7 @@ func TestEncodeBatch(t *testing.T) {
 func TestEncodeDecodeRoundTrip(t *testing.T) {
 	in := []Packet{
 		{Kind: KindRequest, Event: "a\"b\\c\u2028\x00😀", Data: []byte(`{"k":[1,"2"]}`), CID: 1 << 40},
-		{Kind: KindEvent, Event: "#publish", Data: []byte(`{"channel":"c","data":null}`)},
+		{Kind: KindEvent, Event: "#publish", Data: []byte(`{"channel":"c","data":null}`), HasChannel: true, Channel: "c", Value: []byte(`null`)},
 		{Kind: KindResponse, RID: 1, Data: []byte(`"ok"`)},
 		{Kind: KindResponse, RID: 2, Error: []byte(`"bad"`)},
 	}
