@@ -182,12 +182,12 @@ func TestGoroutinesPerSocket(t *testing.T) {
 
 // stackBytes returns the memory held by goroutine stacks, after collecting
 // the stacks of goroutines that have ended.
-func stackBytes() uint64 {
+func stackBytes() int64 {
 	runtime.GC()
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	return m.StackInuse
+	return int64(m.StackInuse)
 }
 
 // An idle socket keeps a minimal stack: the read loop sheds what handling

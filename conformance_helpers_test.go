@@ -154,7 +154,7 @@ func confToken(t *testing.T, username string) string {
 	t.Helper()
 	return signToken(t, confAuthKey, jwt.MapClaims{
 		"username": username,
-		"exp":      confFarExpiry,
+		"exp":      int64(confFarExpiry),
 		"iat":      1502747746,
 	})
 }

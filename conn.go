@@ -608,12 +608,17 @@ func (cc *corkConn) Write(p []byte) (int, error) {
 	return cc.write(p)
 }
 
-// write sends p now: straight to the descriptor when there is one.
+// write sends p now: straight to the descriptor when there is one, with
+// the errors a net.Conn write gives.
 func (cc *corkConn) write(p []byte) (int, error) {
-	if cc.raw != nil {
-		return writeRaw(cc.raw, p)
+	if cc.raw == nil {
+		return cc.Conn.Write(p)
 	}
-	return cc.Conn.Write(p)
+	n, err := writeRaw(cc.raw, p)
+	if err != nil {
+		err = &net.OpError{Op: "write", Net: cc.LocalAddr().Network(), Source: cc.LocalAddr(), Addr: cc.RemoteAddr(), Err: err}
+	}
+	return n, err
 }
 
 // setCorked corks or uncorks; uncorking sends what was held back.

@@ -54,8 +54,8 @@ func TestWriteRawWaitsForRoomAndDeliversEverything(t *testing.T) {
 func TestWriteRawHonoursTheWriteDeadline(t *testing.T) {
 	a, _ := tcpPair(t) // the peer never reads
 	raw := rawConnOf(a)
-	require.NoError(t, a.SetWriteDeadline(time.Now().Add(100*time.Millisecond)))
 	p := make([]byte, 64<<20)
+	require.NoError(t, a.SetWriteDeadline(time.Now().Add(100*time.Millisecond)))
 	start := time.Now()
 	n, err := writeRaw(raw, p)
 	require.ErrorIs(t, err, os.ErrDeadlineExceeded)
@@ -84,4 +84,33 @@ func TestWriteRawAfterCloseFails(t *testing.T) {
 	require.NoError(t, a.Close())
 	_, err := writeRaw(raw, []byte("x"))
 	require.Error(t, err)
+}
+
+// Writes through the descriptor fail like net.Conn writes: an *net.OpError
+// for "write" around the cause.
+func TestCorkConnWriteErrorsLookLikeNetConnErrors(t *testing.T) {
+	a, b := tcpPair(t)
+	cc := &corkConn{Conn: a, raw: rawConnOf(a)}
+	require.NoError(t, b.SetLinger(0))
+	require.NoError(t, b.Close())
+	var err error
+	deadline := time.Now().Add(5 * time.Second)
+	for err == nil && time.Now().Before(deadline) {
+		_, err = cc.Write(make([]byte, 1<<10))
+	}
+	var oe *net.OpError
+	require.True(t, errors.As(err, &oe), "got %T %v", err, err)
+	require.Equal(t, "write", oe.Op)
+	var se *os.SyscallError
+	require.True(t, errors.As(err, &se), "got %v", err)
+
+	c, _ := tcpPair(t)
+	cc = &corkConn{Conn: c, raw: rawConnOf(c)}
+	require.NoError(t, c.SetWriteDeadline(time.Now().Add(-time.Second)))
+	_, err = cc.Write([]byte("x"))
+	require.True(t, errors.As(err, &oe), "got %T %v", err, err)
+	require.Equal(t, "write", oe.Op)
+	require.ErrorIs(t, err, os.ErrDeadlineExceeded)
+	var ne net.Error
+	require.True(t, errors.As(err, &ne) && ne.Timeout())
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"os"
 	"slices"
@@ -306,7 +307,8 @@ func (r *wsReader) next() (int, []byte, error) {
 			return 0, nil, &protocolError{fmt.Sprintf("unknown opcode %d", op)}
 		}
 
-		if r.limit > 0 && uint64(len(msg))+size > uint64(r.limit) {
+		if r.limit > 0 && uint64(len(msg))+size > uint64(r.limit) || size > uint64(math.MaxInt-len(msg)) {
+			// Beyond the limit, or more than a slice can hold (32-bit builds).
 			return 0, nil, websocket.ErrReadLimit
 		}
 		if msg == nil && size == 0 {

@@ -3,7 +3,9 @@
 package scclient
 
 import (
+	"errors"
 	"io"
+	"net"
 	"os"
 	"syscall"
 )
@@ -25,7 +27,7 @@ func (r *wsReader) readFD(fd uintptr) bool {
 			r.release()
 			return false
 		case errno != 0:
-			r.rawN, r.rawErr = 0, os.NewSyscallError("read", errno)
+			r.rawN, r.rawErr = 0, errno // readError adds the context
 		case n == 0:
 			r.rawN, r.rawErr = 0, io.EOF
 		default:
@@ -37,6 +39,8 @@ func (r *wsReader) readFD(fd uintptr) bool {
 
 // writeRaw writes all of p to the descriptor under raw, waiting for room
 // (and honouring the write deadline) whenever the socket buffer is full.
+// Its errors are the bare causes (an *os.SyscallError, a deadline, a
+// closed connection); the caller gives them the connection's context.
 func writeRaw(raw syscall.RawConn, p []byte) (int, error) {
 	var (
 		n    int
@@ -58,6 +62,10 @@ func writeRaw(raw syscall.RawConn, p []byte) (int, error) {
 		}
 		return true
 	})
+	var oe *net.OpError
+	if errors.As(err, &oe) {
+		err = oe.Err // what net adds names the callback, not the write
+	}
 	if werr != nil {
 		err = werr
 	}

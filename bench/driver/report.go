@@ -175,10 +175,10 @@ func tidy(f float64) float64 {
 }
 
 // runtimeDescription names the Go runtime and the settings that change
-// its costs: GOMAXPROCS always, GOGC and GOMEMLIMIT when set.
+// its costs: GOMAXPROCS always, GOGC, GOMEMLIMIT and GODEBUG when set.
 func runtimeDescription() string {
 	d := fmt.Sprintf("%s %s/%s GOMAXPROCS=%d", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0))
-	for _, name := range []string{"GOGC", "GOMEMLIMIT"} {
+	for _, name := range []string{"GOGC", "GOMEMLIMIT", "GODEBUG"} {
 		if v := os.Getenv(name); v != "" {
 			d += " " + name + "=" + v
 		}

@@ -137,6 +137,7 @@ func TestDriverReportKeepsFieldOrderAndJoinsErrors(t *testing.T) {
 func TestDriverRuntimeDescriptionNamesGCSettings(t *testing.T) {
 	t.Setenv("GOGC", "")
 	t.Setenv("GOMEMLIMIT", "")
+	t.Setenv("GODEBUG", "")
 	plain := runtimeDescription()
 	if !strings.Contains(plain, "GOMAXPROCS=") || strings.Contains(plain, "GOGC") || strings.Contains(plain, "GOMEMLIMIT") {
 		t.Errorf("without settings: %q", plain)
