@@ -57,14 +57,7 @@ func (m *channelMembers) scan(b []byte, i, depth int) int {
 		if ve < 0 {
 			return -1
 		}
-		if equalUnescaped(key, escaped, "channel") {
-			m.channel = b[vs:ve]
-		}
-		for k, want := range m.keys {
-			if equalUnescaped(key, escaped, want) {
-				m.values[k] = b[vs:ve:ve]
-			}
-		}
+		m.note(key, escaped, b[vs:ve:ve])
 		i = skipSpace(b, ve)
 		if i >= len(b) {
 			return -1
@@ -76,6 +69,31 @@ func (m *channelMembers) scan(b []byte, i, depth int) int {
 			return -1
 		}
 		i = skipSpace(b, i+1)
+	}
+}
+
+// note records v if key is one of the members looked for. Plain keys
+// (the usual case) are compared directly; others are unescaped first.
+func (m *channelMembers) note(key []byte, escaped bool, v []byte) {
+	if !escaped && plainText(key) {
+		if string(key) == "channel" {
+			m.channel = v
+		}
+		if string(key) == m.keys[0] {
+			m.values[0] = v
+		}
+		if string(key) == m.keys[1] {
+			m.values[1] = v
+		}
+		return
+	}
+	if equalUnescaped(key, escaped, "channel") {
+		m.channel = v
+	}
+	for k, want := range m.keys {
+		if equalUnescaped(key, escaped, want) {
+			m.values[k] = v
+		}
 	}
 }
 
