@@ -84,6 +84,10 @@ func TestDecodeFrameFillsChannelFields(t *testing.T) {
 		{"no channel", `{"event":"#publish","data":{"data":2}}`, false, "", ""},
 		{"other event", `{"event":"news","data":{"channel":"c","data":2}}`, false, "", ""},
 		{"in a batch", `[{"rid":1},{"event":"#publish","data":{"channel":"c","data":"v"}}]`, true, "c", `"v"`},
+		// Left to DecodeChannelData: an escaped event name, and an event
+		// that changes after the data was read.
+		{"escaped event", `{"event":"\u0023publish","data":{"channel":"c","data":1}}`, false, "", ""},
+		{"event changes", `{"event":"x","data":{"channel":"c","data":1},"event":"#publish"}`, false, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

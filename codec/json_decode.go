@@ -16,9 +16,8 @@ func (JSONCodec) DecodeFrame(dst []Packet, frame []byte) []Packet {
 	}
 	switch frame[i] {
 	case '{':
-		var p Packet
-		i = decodePacket(frame, i, 0, &p)
-		dst = append(dst, p)
+		dst = append(dst, Packet{})
+		i = decodePacket(frame, i, 0, &dst[len(dst)-1])
 	case '[':
 		dst, i = decodeBatch(dst, frame, i)
 	default:
@@ -41,16 +40,15 @@ func decodeBatch(dst []Packet, b []byte, i int) ([]Packet, int) {
 		if i >= len(b) {
 			return dst, -1
 		}
-		var p Packet
+		dst = append(dst, Packet{})
 		if b[i] == '{' {
-			i = decodePacket(b, i, 1, &p)
+			i = decodePacket(b, i, 1, &dst[len(dst)-1])
 		} else {
 			i = skipValue(b, i, 1)
 		}
 		if i < 0 {
 			return dst, -1
 		}
-		dst = append(dst, p)
 		i = skipSpace(b, i)
 		if i >= len(b) {
 			return dst, -1
@@ -128,7 +126,7 @@ func decodePacket(b []byte, i int, depth int, p *Packet) int {
 		}
 		vs := skipSpace(b, i+1)
 		var ve int
-		if key == keyData && vs < len(b) && b[vs] == '{' {
+		if key == keyData && vs < len(b) && b[vs] == '{' && mayCarryChannel(event, rid) {
 			members = channelMembers{keys: members.keys}
 			ve = members.scan(b, vs, depth+1)
 			dataIsObject = true
@@ -191,6 +189,17 @@ func decodePacket(b []byte, i int, depth int, p *Packet) int {
 		p.Error = errv
 	}
 	return i
+}
+
+// mayCarryChannel reports whether a "data" object met after the packet's
+// event and rid so far (nil when not seen yet) may be the data of #publish
+// or #kickOut, and so is worth noting members of. An escaped spelling of
+// those names is left to DecodeChannelData.
+func mayCarryChannel(event, rid []byte) bool {
+	if event == nil {
+		return rid == nil
+	}
+	return string(event) == `"#publish"` || string(event) == `"#kickOut"`
 }
 
 // parseID returns the value of a call id: a JSON number (already checked
