@@ -150,7 +150,7 @@ func (c *conn) dialer() *websocket.Dialer {
 			return nil, context.Canceled
 		}
 		c.dialing = append(c.dialing, nc)
-		c.cork = &corkConn{Conn: nc, raw: rawConnOf(nc)}
+		c.cork = newCorkConn(nc)
 		return c.cork, nil
 	}
 	return &d
@@ -331,8 +331,15 @@ func (c *conn) startReader(ws *websocket.Conn, resp *http.Response) error {
 	}
 	nc := ws.NetConn()
 	var raw syscall.RawConn
-	if nc == net.Conn(c.cork) {
-		raw = c.cork.raw
+	if c.cork != nil {
+		// The upgrade response was read, so this has happened already;
+		// frames must not stay held back in any case.
+		if err := c.cork.endOpening(); err != nil {
+			return err
+		}
+		if nc == net.Conn(c.cork) {
+			raw = c.cork.raw
+		}
 	}
 	c.rd = newWSReader(nc, raw, pending, c.opts.ReadLimit, negotiatedDeflate(resp), c.onControl)
 	return nil
@@ -588,13 +595,45 @@ func (c *conn) sendAllLocked(frames []outFrame) {
 
 // corkConn holds writes back while corked and sends them in one write when
 // uncorked, so that frames queued together leave in one syscall.
+//
+// A new connection starts corked until its first read: what is written
+// before any answer is awaited (the TLS hello, the HTTP upgrade request)
+// leaves in one write. As a byte and string writer it also takes the
+// upgrade request from net/http directly, which would otherwise wrap it in
+// a 4 KiB bufio.Writer of its own for every dial.
 type corkConn struct {
 	net.Conn
-	mu     sync.Mutex
-	corked bool
-	raw    syscall.RawConn // the descriptor of a TCP or Unix connection, if any
-	bp     *[]byte
-	buf    []byte
+	mu      sync.Mutex
+	corked  bool
+	opening atomic.Bool     // corked since the dial, until the first read
+	raw     syscall.RawConn // the descriptor of a TCP or Unix connection, if any
+	bp      *[]byte
+	buf     []byte
+}
+
+// newCorkConn wraps a freshly dialed connection, corked until its first
+// read.
+func newCorkConn(nc net.Conn) *corkConn {
+	cc := &corkConn{Conn: nc, raw: rawConnOf(nc)}
+	cc.opening.Store(true)
+	_ = cc.setCorked(true)
+	return cc
+}
+
+// Read first sends what was written since the dial, then reads.
+func (cc *corkConn) Read(p []byte) (int, error) {
+	if err := cc.endOpening(); err != nil {
+		return 0, err
+	}
+	return cc.Conn.Read(p)
+}
+
+// endOpening sends what was written since the dial, once.
+func (cc *corkConn) endOpening() error {
+	if cc.opening.Load() && cc.opening.CompareAndSwap(true, false) {
+		return cc.setCorked(false)
+	}
+	return nil
 }
 
 // Write sends p, or keeps it while corked.
@@ -606,6 +645,25 @@ func (cc *corkConn) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	return cc.write(p)
+}
+
+// WriteString is Write for a string.
+func (cc *corkConn) WriteString(s string) (int, error) {
+	cc.mu.Lock()
+	if cc.corked {
+		cc.buf = append(cc.buf, s...)
+		cc.mu.Unlock()
+		return len(s), nil
+	}
+	cc.mu.Unlock()
+	return cc.Write([]byte(s))
+}
+
+// WriteByte is Write for one byte.
+func (cc *corkConn) WriteByte(c byte) error {
+	b := [1]byte{c}
+	_, err := cc.Write(b[:])
+	return err
 }
 
 // write sends p now: straight to the descriptor when there is one, with
