@@ -332,8 +332,7 @@ func (c *conn) startReader(ws *websocket.Conn, resp *http.Response) error {
 	nc := ws.NetConn()
 	var raw syscall.RawConn
 	if c.cork != nil {
-		// The upgrade response was read, so this has happened already;
-		// frames must not stay held back in any case.
+		// The upgrade is done: from now on writes go out as they come.
 		if err := c.cork.endOpening(); err != nil {
 			return err
 		}
@@ -596,23 +595,23 @@ func (c *conn) sendAllLocked(frames []outFrame) {
 // corkConn holds writes back while corked and sends them in one write when
 // uncorked, so that frames queued together leave in one syscall.
 //
-// A new connection starts corked until its first read: what is written
-// before any answer is awaited (the TLS hello, the HTTP upgrade request)
-// leaves in one write. As a byte and string writer it also takes the
+// A new connection stays corked through its opening, until the WebSocket
+// upgrade is done: what is written before an answer is awaited (a proxy's
+// CONNECT, the TLS hello, the HTTP upgrade request) leaves in one write
+// when the answer is read. As a byte and string writer it also takes the
 // upgrade request from net/http directly, which would otherwise wrap it in
 // a 4 KiB bufio.Writer of its own for every dial.
 type corkConn struct {
 	net.Conn
 	mu      sync.Mutex
 	corked  bool
-	opening atomic.Bool     // corked since the dial, until the first read
+	opening atomic.Bool     // corked since the dial, until the upgrade is done
 	raw     syscall.RawConn // the descriptor of a TCP or Unix connection, if any
 	bp      *[]byte
 	buf     []byte
 }
 
-// newCorkConn wraps a freshly dialed connection, corked until its first
-// read.
+// newCorkConn wraps a freshly dialed connection, corked for its opening.
 func newCorkConn(nc net.Conn) *corkConn {
 	cc := &corkConn{Conn: nc, raw: rawConnOf(nc)}
 	cc.opening.Store(true)
@@ -620,17 +619,34 @@ func newCorkConn(nc net.Conn) *corkConn {
 	return cc
 }
 
-// Read first sends what was written since the dial, then reads.
+// Read first sends what the opening held back, then reads.
 func (cc *corkConn) Read(p []byte) (int, error) {
-	if err := cc.endOpening(); err != nil {
-		return 0, err
+	if cc.opening.Load() {
+		if err := cc.sendHeld(); err != nil {
+			return 0, err
+		}
 	}
 	return cc.Conn.Read(p)
 }
 
-// endOpening sends what was written since the dial, once.
+// sendHeld sends what is held back and stays corked: during the opening
+// every request (a proxy's CONNECT, the TLS hello, the upgrade) is written
+// whole before its answer is read.
+func (cc *corkConn) sendHeld() error {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if !cc.corked || len(cc.buf) == 0 {
+		return nil
+	}
+	_, err := cc.write(cc.buf)
+	cc.buf = cc.buf[:0]
+	return err
+}
+
+// endOpening ends the opening once the upgrade is done: what is held is
+// sent, and writes go out as they come.
 func (cc *corkConn) endOpening() error {
-	if cc.opening.Load() && cc.opening.CompareAndSwap(true, false) {
+	if cc.opening.CompareAndSwap(true, false) {
 		return cc.setCorked(false)
 	}
 	return nil
@@ -694,7 +710,10 @@ func (cc *corkConn) setCorked(on bool) error {
 	if cc.bp == nil {
 		return nil
 	}
-	_, err := cc.write(cc.buf)
+	var err error
+	if len(cc.buf) > 0 {
+		_, err = cc.write(cc.buf)
+	}
 	putScratch(cc.bp, cc.buf)
 	cc.bp, cc.buf = nil, nil
 	return err

@@ -2,6 +2,7 @@ package scclient
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net"
 	"net/http"
@@ -91,41 +92,92 @@ func TestConnectThroughHTTPProxy(t *testing.T) {
 	require.NoError(t, s.Close())
 }
 
-// A fresh connection holds what is written until its first read, then
-// sends it in one write.
-func TestCorkConnHoldsWritesUntilTheFirstRead(t *testing.T) {
+// During its opening a connection holds what is written until it reads,
+// then sends it in one write; once the opening ends, writes go straight out.
+func TestCorkConnHoldsWritesThroughTheOpening(t *testing.T) {
 	a, b := net.Pipe()
 	defer a.Close()
 	defer b.Close()
 	cc := newCorkConn(a)
-	_, err := cc.WriteString("GET / HTTP/1.1\r\n")
-	require.NoError(t, err)
-	require.NoError(t, cc.WriteByte('H'))
-	_, err = cc.Write([]byte("ost: x\r\n\r\n"))
-	require.NoError(t, err)
-
-	got := make(chan string, 1)
+	peer := make(chan string, 4)
 	go func() {
 		buf := make([]byte, 64)
-		n, _ := b.Read(buf) // a pipe delivers one write per read
-		got <- string(buf[:n])
-		_, _ = b.Write([]byte("ok"))
+		for {
+			n, err := b.Read(buf) // a pipe delivers one write per read
+			if err != nil {
+				return
+			}
+			peer <- string(buf[:n])
+			if _, err := b.Write([]byte("ok")); err != nil {
+				return
+			}
+		}
 	}()
-	select {
-	case s := <-got:
-		t.Fatalf("sent before any read: %q", s)
-	case <-time.After(50 * time.Millisecond):
+	exchange := func(writes ...string) string {
+		t.Helper()
+		for i, w := range writes {
+			if i%2 == 0 {
+				_, err := cc.WriteString(w)
+				require.NoError(t, err)
+			} else {
+				for j := 0; j < len(w); j++ {
+					require.NoError(t, cc.WriteByte(w[j]))
+				}
+			}
+		}
+		select {
+		case s := <-peer:
+			t.Fatalf("sent before the answer was read: %q", s)
+		case <-time.After(50 * time.Millisecond):
+		}
+		buf := make([]byte, 2)
+		n, err := cc.Read(buf)
+		require.NoError(t, err)
+		require.Equal(t, "ok", string(buf[:n]))
+		return <-peer
 	}
-	buf := make([]byte, 2)
-	n, err := cc.Read(buf)
-	require.NoError(t, err)
-	require.Equal(t, "ok", string(buf[:n]))
-	require.Equal(t, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", <-got)
+	// Two requests of the opening (say, CONNECT and the upgrade), each
+	// leaving whole when its answer is read.
+	require.Equal(t, "CONNECT x:1 HTTP/1.1\r\n\r\n", exchange("CONNECT x:1 ", "HTTP/1.1\r\n\r\n"))
+	require.Equal(t, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", exchange("GET / HTTP/1.1\r\n", "Host: x", "\r\n\r\n"))
 
-	// Afterwards writes go straight out.
+	// After the opening, writes go straight out.
+	require.NoError(t, cc.endOpening())
 	go func() { _, _ = cc.Write([]byte("now")) }()
-	buf = make([]byte, 3)
-	_, err = io.ReadFull(b, buf)
+	require.Equal(t, "now", <-peer)
+}
+
+// Through a proxy, the CONNECT request and the upgrade request each leave
+// in one write, not header by header.
+func TestOpeningThroughAProxyWritesEachRequestWhole(t *testing.T) {
+	srv := startServer(t, nil)
+	proxy := startConnectProxy(t)
+	proxyURL, err := url.Parse("http://" + proxy.ln.Addr().String())
 	require.NoError(t, err)
-	require.Equal(t, "now", string(buf))
+	var writes atomic.Int32
+	d := &websocket.Dialer{
+		Proxy: http.ProxyURL(proxyURL),
+		NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			var nd net.Dialer
+			c, err := nd.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return &countingConn{Conn: c, writes: &writes}, nil
+		},
+	}
+	parityOpen(t, srv.URL(), Options{Dialer: d})
+	// CONNECT, the upgrade request and #handshake.
+	require.LessOrEqual(t, writes.Load(), int32(3))
+}
+
+// countingConn counts the writes made on a connection.
+type countingConn struct {
+	net.Conn
+	writes *atomic.Int32
+}
+
+func (c *countingConn) Write(p []byte) (int, error) {
+	c.writes.Add(1)
+	return c.Conn.Write(p)
 }
