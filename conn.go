@@ -666,13 +666,12 @@ func (cc *corkConn) Write(p []byte) (int, error) {
 // WriteString is Write for a string.
 func (cc *corkConn) WriteString(s string) (int, error) {
 	cc.mu.Lock()
+	defer cc.mu.Unlock()
 	if cc.corked {
 		cc.buf = append(cc.buf, s...)
-		cc.mu.Unlock()
 		return len(s), nil
 	}
-	cc.mu.Unlock()
-	return cc.Write([]byte(s))
+	return cc.write([]byte(s))
 }
 
 // WriteByte is Write for one byte.
@@ -690,7 +689,7 @@ func (cc *corkConn) write(p []byte) (int, error) {
 	}
 	n, err := writeRaw(cc.raw, p)
 	if err != nil {
-		err = &net.OpError{Op: "write", Net: cc.LocalAddr().Network(), Source: cc.LocalAddr(), Addr: cc.RemoteAddr(), Err: err}
+		err = connError("write", cc.Conn, err)
 	}
 	return n, err
 }

@@ -159,9 +159,14 @@ func (r *wsReader) readError(err error) error {
 		return err
 	}
 	if nc, ok := r.src.(net.Conn); ok {
-		return &net.OpError{Op: "read", Net: nc.LocalAddr().Network(), Source: nc.LocalAddr(), Addr: nc.RemoteAddr(), Err: os.NewSyscallError("read", err)}
+		return connError("read", nc, os.NewSyscallError("read", err))
 	}
 	return err
+}
+
+// connError gives err the context a net.Conn read or write error has.
+func connError(op string, nc net.Conn, err error) error {
+	return &net.OpError{Op: op, Net: nc.LocalAddr().Network(), Source: nc.LocalAddr(), Addr: nc.RemoteAddr(), Err: err}
 }
 
 // bufferedPayloadMax is the largest payload completed in the read buffer
