@@ -141,14 +141,14 @@ func socketGoroutines() (int, string) {
 	dump := string(buf[:runtime.Stack(buf, true)])
 	n := 0
 	for _, g := range strings.Split(dump, "\n\n") {
-		if strings.Contains(g, "scclient.(*conn)") || strings.Contains(g, "scclient.(*Socket)") {
+		if strings.Contains(g, "scclient.(*conn)") || strings.Contains(g, "scclient.(*Socket)") || strings.Contains(g, "scclient.(*idleSet)") {
 			n++
 		}
 	}
 	return n, dump
 }
 
-func TestGoroutinesPerSocket(t *testing.T) {
+func TestIdleSocketGoroutines(t *testing.T) {
 	srv := startServer(t, nil)
 	const n = 20
 	var socks []*Socket
@@ -157,15 +157,32 @@ func TestGoroutinesPerSocket(t *testing.T) {
 		w.waitFor(EventConnect, 5*time.Second)
 		socks = append(socks, s)
 	}
+	// An open socket's read loop is one goroutine. Where idle parking
+	// exists, an idle socket hands its connection to the idle set and
+	// holds none; the set's one goroutine waits for all of them.
+	want := n
+	if idleParking {
+		want = 1
+	}
 	// A reader hands over to a fresh goroutine after each burst of frames,
 	// so for an instant a socket can show two.
 	open, dump := socketGoroutines()
-	for settle := time.Now().Add(2 * time.Second); open != n && time.Now().Before(settle); {
+	for settle := time.Now().Add(2 * time.Second); open != want && time.Now().Before(settle); {
 		time.Sleep(10 * time.Millisecond)
 		open, dump = socketGoroutines()
 	}
-	t.Logf("goroutines for %d open sockets: %d (%.1f per socket)", n, open, float64(open)/n)
-	require.Equal(t, n, open, "one goroutine (the read loop) per open socket:\n%s", dump)
+	t.Logf("goroutines for %d idle open sockets: %d", n, open)
+	require.Equal(t, want, open, "goroutines of idle open sockets:\n%s", dump)
+	// Every idle socket still answers at once.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for i, s := range socks {
+		res, err := s.Invoke(ctx, "echo", i)
+		require.NoError(t, err)
+		var got int
+		require.NoError(t, res.Decode(&got))
+		require.Equal(t, i, got)
+	}
 	for _, s := range socks {
 		require.NoError(t, s.Close())
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -85,7 +86,22 @@ type conn struct {
 
 	rd   *wsReader      // reader-only
 	pkts []codec.Packet // reader-only
+
+	// Idle parking (Linux, plain TCP or Unix connections): after
+	// idleParkAfter without a byte from the server, the read loop ends its
+	// goroutine and the connection waits in the idle set until its
+	// descriptor is readable. Whoever clears parked runs the read loop.
+	parked     atomic.Bool
+	graceUntil atomic.Int64 // unix nanoseconds a closing connection stops waiting for the close frame
+	idleSet    *idleSet     // the set c is registered in; read loop only
+	idleTok    int32        // c's token in idleSet; read loop only
+	idleMark   uint64       // rd.reads when the idle deadline was set; read loop only
+	noPark     bool         // parking failed once; read loop only
 }
+
+// idleParkAfter is how long a read loop waits without receiving anything
+// before it parks its connection in the idle set.
+var idleParkAfter = 100 * time.Millisecond
 
 func newConn(s *Socket, opts *Options) *conn {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -245,24 +261,37 @@ func (c *conn) run() {
 		}
 	}
 	s.mu.Unlock()
-	c.parkReader()
-}
-
-// parkReader hands reading over to a fresh goroutine before waiting for the
-// next frame: the stack a burst of work grew (the dial, handlers) goes with
-// the old goroutine, so an idle socket keeps only a minimal one. The read
-// loop calls it only when its stack did grow.
-func (c *conn) parkReader() {
-	c.s.wg.Add(1)
+	// Reading goes on in a fresh goroutine: the stack the dial grew ends
+	// with this one, so an idle socket keeps only a minimal one.
+	s.wg.Add(1)
 	go c.readLoop()
 }
 
 // readLoop reads frames until the connection fails or is shut down. When
-// it has used up what was read and its stack has grown meanwhile, it parks
-// in a fresh goroutine.
+// it has used up what was read and its stack has grown meanwhile, it goes
+// on in a fresh goroutine; when the connection is idle, it parks it in the
+// idle set and ends. Either way the socket's count of goroutines (wg)
+// passes on with the read loop.
 func (c *conn) readLoop() {
+	if c.rd.onDeadline != nil {
+		c.setIdleDeadline() // a new start, or back from the idle set
+	}
+	c.readOn()
+}
+
+// readOn runs the read loop in the current goroutine.
+func (c *conn) readOn() {
+	if c.readFrames() {
+		return
+	}
+	c.leaveIdle()
+	c.s.wg.Done()
+}
+
+// readFrames is the read loop's body; true when it handed the read loop
+// over (to a fresh goroutine or to the idle set), false when it ended.
+func (c *conn) readFrames() (handedOver bool) {
 	s := c.s
-	defer s.wg.Done()
 	ws := c.ws
 	// The runtime grows a stack by moving it, so the address of a local
 	// variable changes exactly when the stack was grown (or shrunk).
@@ -270,10 +299,16 @@ func (c *conn) readLoop() {
 	stackAt := uintptr(unsafe.Pointer(&mark))
 	for {
 		mt, frame, err := c.readFrame()
+		if err == errIdle {
+			if c.park() {
+				return true
+			}
+			continue
+		}
 		if c.closing.Load() {
 			if err != nil {
 				ws.Close()
-				return
+				return false
 			}
 			continue // shutting down: drain until the peer's close frame
 		}
@@ -292,13 +327,116 @@ func (c *conn) readLoop() {
 			}
 			s.closeConn(c, code, reason)
 			ws.Close()
-			return
+			return false
 		}
 		s.handleFrame(c, mt, frame)
 		if c.rd.drained() && uintptr(unsafe.Pointer(&mark)) != stackAt {
-			c.parkReader()
+			go c.readOn()
+			return true
+		}
+	}
+}
+
+// errIdle ends a read at a message boundary when nothing arrived for
+// idleParkAfter: the read loop parks the connection.
+var errIdle = errors.New("scclient: connection idle")
+
+// setIdleDeadline sets the read deadline the read loop parks after, or,
+// once the connection is closing, the end of its close handshake.
+func (c *conn) setIdleDeadline() {
+	c.idleMark = c.rd.reads
+	nc := c.ws.NetConn()
+	if !c.closing.Load() {
+		var d time.Time // none once parking failed
+		if !c.noPark {
+			d = time.Now().Add(idleParkAfter)
+		}
+		_ = nc.SetReadDeadline(d)
+		if !c.closing.Load() {
 			return
 		}
+	}
+	// shutdown may have set its deadline just before ours: restore it.
+	_ = nc.SetReadDeadline(c.graceDeadline())
+}
+
+// graceDeadline is when a closing connection stops waiting for the
+// server's close frame.
+func (c *conn) graceDeadline() time.Time {
+	if g := c.graceUntil.Load(); g != 0 {
+		return time.Unix(0, g)
+	}
+	return time.Now().Add(closeGrace)
+}
+
+// onReadDeadline decides what a read that hit its deadline does: nil to
+// wait on (there was traffic since the deadline was set, the read is
+// inside a message, or the close handshake has time left), errIdle to
+// park, os.ErrDeadlineExceeded to fail (a closing connection's grace is
+// over).
+func (c *conn) onReadDeadline(boundary bool) error {
+	if c.closing.Load() {
+		d := c.graceDeadline()
+		if !time.Now().Before(d) {
+			return os.ErrDeadlineExceeded
+		}
+		_ = c.ws.NetConn().SetReadDeadline(d)
+		return nil
+	}
+	if boundary && !c.noPark && c.rd.reads == c.idleMark {
+		return errIdle
+	}
+	c.setIdleDeadline()
+	return nil
+}
+
+// park hands an idle connection to the idle set and reports whether it
+// did, in which case the read loop's goroutine must end at once: the
+// connection may already be running in another one.
+func (c *conn) park() bool {
+	if !c.joinIdle() {
+		c.noPark = true
+		return false
+	}
+	set, tok := c.idleSet, c.idleTok
+	c.rd.release()
+	c.parked.Store(true)
+	// From here on another goroutine may be running the read loop: only
+	// set, tok and the atomics may be used until the CompareAndSwap below
+	// wins.
+	err := c.armIdle(set, tok)
+	if err == nil && !c.closing.Load() && !idleSetFailed(set) {
+		return true
+	}
+	// A shutdown came in meanwhile, or the set cannot take c: go on
+	// reading here unless someone took the read loop already.
+	if !c.parked.CompareAndSwap(true, false) {
+		return true
+	}
+	if err != nil {
+		c.noPark = true
+	} else {
+		c.disarmIdle()
+	}
+	return false
+}
+
+// resumeReader gives a parked connection whose descriptor became readable
+// its read loop back.
+func (c *conn) resumeReader() {
+	if c.parked.CompareAndSwap(true, false) {
+		go c.readLoop()
+	}
+}
+
+// unpark takes a parked connection out of the idle set and gives it its
+// read loop back, for events the descriptor does not report: a shutdown
+// (the close handshake has a deadline) and a connection closed on a failed
+// write.
+func (c *conn) unpark() {
+	if c.parked.CompareAndSwap(true, false) {
+		c.disarmIdle()
+		go c.readLoop()
 	}
 }
 
@@ -341,6 +479,9 @@ func (c *conn) startReader(ws *websocket.Conn, resp *http.Response) error {
 		}
 	}
 	c.rd = newWSReader(nc, raw, pending, c.opts.ReadLimit, negotiatedDeflate(resp), c.onControl)
+	if idleParking && raw != nil {
+		c.rd.onDeadline = c.onReadDeadline
+	}
 	return nil
 }
 
@@ -475,13 +616,15 @@ func (c *conn) shutdown(code int, reason string) {
 	if ws == nil {
 		return
 	}
+	deadline := time.Now().Add(closeGrace)
+	c.graceUntil.Store(deadline.UnixNano())
 	c.s.wg.Add(1)
 	go func() {
 		defer c.s.wg.Done()
-		deadline := time.Now().Add(closeGrace)
 		_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), deadline)
 		_ = ws.NetConn().SetReadDeadline(deadline)
 	}()
+	c.unpark()
 }
 
 // failure returns why the connection failed, when it is known.
@@ -589,6 +732,7 @@ func (c *conn) sendAllLocked(frames []outFrame) {
 		// The read loop notices the broken connection and runs the close
 		// sequence, which settles every pending call.
 		_ = c.ws.NetConn().Close()
+		c.unpark()
 	}
 }
 

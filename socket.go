@@ -38,7 +38,9 @@ type Socket struct {
 	channelOutputs   *streams.Demux[string, Data]
 	channelListeners *streams.Demux[ChannelEventKey, Event]
 
-	// wg counts the goroutines the socket started (one per connection).
+	// wg counts the goroutines the socket started: one per connection (its
+	// dial, then its read loop, also while parked in the idle set), and
+	// one per close handshake being sent.
 	wg sync.WaitGroup
 
 	mu                      sync.Mutex

@@ -76,6 +76,14 @@ type wsReader struct {
 	rawRead func(fd uintptr) bool // r.readFD as a value, made once
 	rawN    int
 	rawErr  error
+
+	reads    uint64 // reads that brought bytes
+	boundary bool   // next is waiting for the first byte of a message
+	// onDeadline, when set, decides what a read that hit the connection's
+	// read deadline does: nil to wait on, an error to return (errIdle
+	// only at a message boundary); os.ErrDeadlineExceeded returns the
+	// read's own error.
+	onDeadline func(boundary bool) error
 }
 
 // newWSReader reads from src, starting with the bytes in pending that were
@@ -133,22 +141,43 @@ func (r *wsReader) readMore(need int) error {
 		r.r = 0
 	}
 	if r.raw != nil {
-		if err := r.raw.Read(r.rawRead); err != nil {
-			return err
+		for {
+			err := r.raw.Read(r.rawRead)
+			if err == nil {
+				break
+			}
+			if err = r.deadlineHit(err, r.boundary && r.r == r.w); err != nil {
+				return err
+			}
 		}
 		if r.rawErr != nil {
 			return r.readError(r.rawErr)
 		}
 		r.w += r.rawN
+		r.reads++
 		return nil
 	}
 	n, err := r.src.Read(r.buf[r.w:])
 	r.w += n
 	if n > 0 {
+		r.reads++
 		return nil
 	}
 	if err == nil {
 		err = io.ErrNoProgress
+	}
+	return err
+}
+
+// deadlineHit returns the error a read that failed with err ends with, or
+// nil when it should be tried again: onDeadline decides for reads that hit
+// the read deadline.
+func (r *wsReader) deadlineHit(err error, boundary bool) error {
+	if r.onDeadline == nil || !errors.Is(err, os.ErrDeadlineExceeded) {
+		return err
+	}
+	if herr := r.onDeadline(boundary); herr != os.ErrDeadlineExceeded {
+		return herr
 	}
 	return err
 }
@@ -216,11 +245,16 @@ func (r *wsReader) appendPayload(msg []byte, size int) ([]byte, error) {
 		k, err := io.ReadFull(r.src, msg[len(msg):len(msg)+chunk])
 		msg = msg[:len(msg)+k]
 		size -= k
+		if k > 0 {
+			r.reads++
+		}
 		if err != nil {
 			if err == io.EOF {
 				err = io.ErrUnexpectedEOF
 			}
-			return nil, err
+			if err = r.deadlineHit(err, false); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return msg, nil
@@ -236,7 +270,10 @@ func (r *wsReader) next() (int, []byte, error) {
 		compressed bool
 	)
 	for {
-		if err := r.fill(2); err != nil {
+		r.boundary = !started
+		err := r.fill(2)
+		r.boundary = false
+		if err != nil {
 			if err == io.EOF && started {
 				err = io.ErrUnexpectedEOF // the stream ended inside a message
 			}
