@@ -158,6 +158,9 @@ func (s *Socket) prepareLocked(conn *conn, c *call) codec.Packet {
 	if c.invoke {
 		s.lastCID++
 		c.cid = s.lastCID
+		if s.pending == nil {
+			s.pending = map[int64]*call{}
+		}
 		s.pending[c.cid] = c
 		p.Kind = codec.KindRequest
 		p.CID = c.cid

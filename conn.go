@@ -52,11 +52,11 @@ type conn struct {
 	s      *Socket
 	opts   *Options // shared with the Socket; never changed
 	url    string
-	ctx    context.Context
-	cancel context.CancelFunc
+	ctx    context.Context    // the dial's; nil once open (under s.mu)
+	cancel context.CancelFunc // cancels ctx; nil once open (under s.mu)
 
 	ws            *websocket.Conn // set under s.mu once dialed
-	connectTimer  *time.Timer
+	connectTimer  *time.Timer     // until the WebSocket is open (under s.mu)
 	pingTimer     *time.Timer
 	batchTimer    *time.Timer // the batching interval, under s.mu
 	pingTimeout   atomic.Int64
@@ -243,6 +243,7 @@ func (c *conn) run() {
 	}
 	c.ws = ws
 	c.connectTimer.Stop()
+	c.connectTimer = nil // an open connection keeps no dial state
 	c.resetPingTimer()
 	s.mu.Unlock()
 
@@ -252,6 +253,7 @@ func (c *conn) run() {
 	// keeps its memory), instead of keeping it for the connection's life.
 	c.cancel()
 	s.mu.Lock()
+	c.ctx, c.cancel = nil, nil
 	if s.conn == c {
 		if err != nil {
 			s.emitError(err)
@@ -399,7 +401,7 @@ func (c *conn) park() bool {
 		return false
 	}
 	set, tok := c.idleSet, c.idleTok
-	c.rd.release()
+	c.dropIdleMemory()
 	c.parked.Store(true)
 	// From here on another goroutine may be running the read loop: only
 	// set, tok and the atomics may be used until the CompareAndSwap below
@@ -419,6 +421,19 @@ func (c *conn) park() bool {
 		c.disarmIdle()
 	}
 	return false
+}
+
+// dropIdleMemory lets go of what an idle connection does not need until
+// its next frame: the read buffer, the decoded packets and an empty table
+// of pending calls (Go maps keep their memory when emptied).
+func (c *conn) dropIdleMemory() {
+	c.rd.release()
+	c.pkts = nil
+	c.s.mu.Lock()
+	if len(c.s.pending) == 0 {
+		c.s.pending = nil
+	}
+	c.s.mu.Unlock()
 }
 
 // resumeReader gives a parked connection whose descriptor became readable
@@ -597,7 +612,9 @@ func (s *Socket) localClose(c *conn, code int) {
 
 // stopTimers stops the connection's own timers.
 func (c *conn) stopTimers() {
-	c.connectTimer.Stop()
+	if c.connectTimer != nil {
+		c.connectTimer.Stop()
+	}
 	if c.pingTimer != nil {
 		c.pingTimer.Stop()
 	}
@@ -610,7 +627,9 @@ func (c *conn) shutdown(code int, reason string) {
 	if !c.closing.CompareAndSwap(false, true) {
 		return
 	}
-	c.cancel()
+	if c.cancel != nil {
+		c.cancel()
+	}
 	c.abortDial()
 	ws := c.ws
 	if ws == nil {

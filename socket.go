@@ -51,7 +51,7 @@ type Socket struct {
 	id                      string
 	pingTimeout             time.Duration
 	lastCID                 int64
-	pending                 map[int64]*call // sent calls awaiting a response
+	pending                 map[int64]*call // sent calls awaiting a response; made on first use, dropped when empty on idle
 	queue                   []*call         // calls waiting for the connection to open
 	connectAttempts         int
 	backoff                 backoff.BackOff
@@ -89,7 +89,6 @@ func Create(opts Options) (*Socket, error) {
 		userOpts:            opts,
 		opts:                &resolved,
 		pingTimeout:         resolved.ConnectTimeout,
-		pending:             map[int64]*call{},
 		channels:            map[string]*channelEntry{},
 	}
 	if s.log == nil {
