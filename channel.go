@@ -51,7 +51,9 @@ func (c *Channel) InvokePublish(ctx context.Context, data any, opts ...CallOptio
 }
 
 // output returns the channel's message stream.
-func (c *Channel) output() streams.Stream[string, Data] { return c.s.channelOutputs.Stream(c.name) }
+func (c *Channel) output() streams.Stream[string, Data] {
+	return c.s.channelOutputs.make(c.s, "channel").Stream(c.name)
+}
 
 // All returns an iterator over the channel's messages; its consumer exists
 // from the moment All returns. It ends when the output is closed or killed.
@@ -74,7 +76,7 @@ func (c *Channel) Once(ctx context.Context) (Data, error) { return c.output().On
 // (EventSubscribe, EventSubscribeStateChange, EventSubscribeFail,
 // EventUnsubscribe, EventKickOut).
 func (c *Channel) Listener(event string) streams.Stream[ChannelEventKey, Event] {
-	return c.s.channelListeners.Stream(ChannelEventKey{c.name, event})
+	return c.s.channelListeners.make(c.s, "channel listener").Stream(ChannelEventKey{c.name, event})
 }
 
 // Close closes the channel's output and listener streams (it does not
@@ -106,7 +108,7 @@ func (c *Channel) KillAllListeners() { c.s.ChannelKillAllListeners(c.name) }
 // KillOutputConsumer kills a consumer if it reads this channel's messages.
 func (c *Channel) KillOutputConsumer(id uint64) {
 	if c.HasOutputConsumer(id) {
-		c.s.channelOutputs.KillConsumer(id)
+		c.s.channelOutputs.get().KillConsumer(id)
 	}
 }
 
@@ -114,7 +116,7 @@ func (c *Channel) KillOutputConsumer(id uint64) {
 // event streams.
 func (c *Channel) KillListenerConsumer(id uint64) {
 	if c.HasAnyListenerConsumer(id) {
-		c.s.channelListeners.KillConsumer(id)
+		c.s.channelListeners.get().KillConsumer(id)
 	}
 }
 
@@ -174,7 +176,7 @@ func (c *Channel) OutputConsumerBackpressure(id uint64) int {
 	if !c.HasOutputConsumer(id) {
 		return 0
 	}
-	return c.s.channelOutputs.ConsumerBackpressure(id)
+	return c.s.channelOutputs.get().ConsumerBackpressure(id)
 }
 
 // ListenerConsumerBackpressure returns an event consumer's backlog (0 if
@@ -183,7 +185,7 @@ func (c *Channel) ListenerConsumerBackpressure(id uint64) int {
 	if !c.HasAnyListenerConsumer(id) {
 		return 0
 	}
-	return c.s.channelListeners.ConsumerBackpressure(id)
+	return c.s.channelListeners.get().ConsumerBackpressure(id)
 }
 
 // HasOutputConsumer reports whether the message stream has that consumer.

@@ -17,7 +17,7 @@ import (
 // confChannelEvent writes a custom event to a channel's listener stream,
 // the Go form of the suite's channel._eventDemux.write('<channel>/<event>', data).
 func confChannelEvent(s *Socket, channel, event, text string) {
-	s.channelListeners.Write(ChannelEventKey{channel, event}, Event{
+	s.channelListeners.get().Write(ChannelEventKey{channel, event}, Event{
 		Name:    event,
 		Channel: channel,
 		Message: Data{raw: []byte(`"` + text + `"`), codec: s.codec},
@@ -27,7 +27,7 @@ func confChannelEvent(s *Socket, channel, event, text string) {
 // confCloseChannelEvent closes a channel's listener stream, the suite's
 // channel._eventDemux.close('<channel>/<event>').
 func confCloseChannelEvent(s *Socket, channel, event string) {
-	s.channelListeners.Close(ChannelEventKey{channel, event})
+	s.channelListeners.get().Close(ChannelEventKey{channel, event})
 }
 
 // confText decodes a JSON string payload.

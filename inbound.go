@@ -57,7 +57,7 @@ func (s *Socket) handleTransmit(c *conn, p *codec.Packet) {
 	case "#removeAuthToken":
 		s.removeAuthTokenFromServer()
 	default:
-		s.receivers.Write(p.Event, Data{raw: p.Data, codec: s.codec})
+		s.receivers.get().Write(p.Event, Data{raw: p.Data, codec: s.codec})
 	}
 }
 
@@ -79,7 +79,7 @@ func (s *Socket) handleRequest(c *conn, p *codec.Packet) {
 		s.removeAuthTokenFromServer()
 		_ = req.End(nil)
 	default:
-		s.procedures.Write(p.Event, req)
+		s.procedures.get().Write(p.Event, req)
 	}
 }
 

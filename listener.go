@@ -86,72 +86,72 @@ func (l Listener) Once(ctx context.Context) (Event, error) {
 // the order the socket emitted them. With no names it listens to every
 // event.
 func (s *Socket) Listener(names ...string) Listener {
-	return Listener{demux: s.listeners, names: names}
+	return Listener{demux: s.listeners.make(s, "listener"), names: names}
 }
 
 // CloseListener closes an event stream: its consumers end after their
 // backlog.
-func (s *Socket) CloseListener(name string) { s.listeners.Close(name) }
+func (s *Socket) CloseListener(name string) { s.listeners.get().Close(name) }
 
 // CloseAllListeners closes every event stream.
-func (s *Socket) CloseAllListeners() { s.listeners.CloseAll() }
+func (s *Socket) CloseAllListeners() { s.listeners.get().CloseAll() }
 
 // RemoveListener forgets an event stream; its consumers end at once.
-func (s *Socket) RemoveListener(name string) { s.listeners.Kill(name) }
+func (s *Socket) RemoveListener(name string) { s.listeners.get().Kill(name) }
 
 // KillListener ends an event stream's consumers at once, dropping their
 // backlog.
-func (s *Socket) KillListener(name string) { s.listeners.Kill(name) }
+func (s *Socket) KillListener(name string) { s.listeners.get().Kill(name) }
 
 // KillAllListeners kills every event stream.
-func (s *Socket) KillAllListeners() { s.listeners.KillAll() }
+func (s *Socket) KillAllListeners() { s.listeners.get().KillAll() }
 
 // KillListenerConsumer kills one event consumer.
-func (s *Socket) KillListenerConsumer(id uint64) { s.listeners.KillConsumer(id) }
+func (s *Socket) KillListenerConsumer(id uint64) { s.listeners.get().KillConsumer(id) }
 
 // ListenerConsumerStats returns one event consumer's stats.
 func (s *Socket) ListenerConsumerStats(id uint64) (ConsumerStats, bool) {
-	st, ok := s.listeners.ConsumerStats(id)
+	st, ok := s.listeners.get().ConsumerStats(id)
 	return oneStats(st, ok, keyName)
 }
 
 // ListenerConsumerStatsList returns the stats of an event stream's
 // consumers, in creation order.
 func (s *Socket) ListenerConsumerStatsList(name string) []ConsumerStats {
-	return toStats(s.listeners.ConsumerStatsList(name), keyName)
+	return toStats(s.listeners.get().ConsumerStatsList(name), keyName)
 }
 
 // AllListenersConsumerStatsList returns the stats of every event consumer.
 func (s *Socket) AllListenersConsumerStatsList() []ConsumerStats {
-	return toStats(s.listeners.AllConsumerStatsList(), keyName)
+	return toStats(s.listeners.get().AllConsumerStatsList(), keyName)
 }
 
 // ListenerConsumerCount returns the number of consumers of an event stream.
-func (s *Socket) ListenerConsumerCount(name string) int { return s.listeners.ConsumerCount(name) }
+func (s *Socket) ListenerConsumerCount(name string) int { return s.listeners.get().ConsumerCount(name) }
 
 // AllListenersConsumerCount returns the number of event consumers.
-func (s *Socket) AllListenersConsumerCount() int { return s.listeners.AllConsumerCount() }
+func (s *Socket) AllListenersConsumerCount() int { return s.listeners.get().AllConsumerCount() }
 
 // ListenerBackpressure returns the largest backlog among an event stream's
 // consumers.
-func (s *Socket) ListenerBackpressure(name string) int { return s.listeners.Backpressure(name) }
+func (s *Socket) ListenerBackpressure(name string) int { return s.listeners.get().Backpressure(name) }
 
 // AllListenersBackpressure returns the largest backlog among all event
 // consumers.
-func (s *Socket) AllListenersBackpressure() int { return s.listeners.AllBackpressure() }
+func (s *Socket) AllListenersBackpressure() int { return s.listeners.get().AllBackpressure() }
 
 // ListenerConsumerBackpressure returns one event consumer's backlog.
 func (s *Socket) ListenerConsumerBackpressure(id uint64) int {
-	return s.listeners.ConsumerBackpressure(id)
+	return s.listeners.get().ConsumerBackpressure(id)
 }
 
 // HasListenerConsumer reports whether an event stream has that consumer.
 func (s *Socket) HasListenerConsumer(name string, id uint64) bool {
-	return s.listeners.HasConsumer(name, id)
+	return s.listeners.get().HasConsumer(name, id)
 }
 
 // HasAnyListenerConsumer reports whether any event stream has that consumer.
-func (s *Socket) HasAnyListenerConsumer(id uint64) bool { return s.listeners.HasAnyConsumer(id) }
+func (s *Socket) HasAnyListenerConsumer(id uint64) bool { return s.listeners.get().HasAnyConsumer(id) }
 
 // Backpressure returns the largest backlog among all of the socket's
 // consumers: events, receivers, procedures and channels.

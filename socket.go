@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
@@ -32,11 +33,12 @@ type Socket struct {
 	pingTimeoutDisabled bool
 	auth                AuthEngine
 
-	listeners        *streams.Demux[string, Event]
-	receivers        *streams.Demux[string, Data]
-	procedures       *streams.Demux[string, *Request]
-	channelOutputs   *streams.Demux[string, Data]
-	channelListeners *streams.Demux[ChannelEventKey, Event]
+	// The stream families, each made when its first stream is asked for.
+	listeners        demuxSlot[string, Event]
+	receivers        demuxSlot[string, Data]
+	procedures       demuxSlot[string, *Request]
+	channelOutputs   demuxSlot[string, Data]
+	channelListeners demuxSlot[ChannelEventKey, Event]
 
 	// wg counts the goroutines the socket started: one per connection (its
 	// dial, then its read loop, also while parked in the idle set), and
@@ -94,11 +96,6 @@ func Create(opts Options) (*Socket, error) {
 	if s.log == nil {
 		s.log = slog.New(discardHandler{})
 	}
-	s.listeners = streams.NewDemux[string, Event](s.streamConfig("listener"))
-	s.receivers = streams.NewDemux[string, Data](s.streamConfig("receiver"))
-	s.procedures = streams.NewDemux[string, *Request](s.streamConfig("procedure"))
-	s.channelOutputs = streams.NewDemux[string, Data](s.streamConfig("channel"))
-	s.channelListeners = streams.NewDemux[ChannelEventKey, Event](s.streamConfig("channel listener"))
 	if resolved.ReconnectBackOff != nil {
 		s.backoff = resolved.ReconnectBackOff
 	} else {
@@ -110,6 +107,25 @@ func Create(opts Options) (*Socket, error) {
 		s.mu.Unlock()
 	}
 	return s, nil
+}
+
+// demuxSlot holds the demux of one stream family, made when a stream of
+// the family is first asked for: most sockets never listen to most
+// families, and a nil demux drops what is written to it.
+type demuxSlot[K comparable, T any] struct {
+	p atomic.Pointer[streams.Demux[K, T]]
+}
+
+// get returns the family's demux, nil when none was made yet.
+func (d *demuxSlot[K, T]) get() *streams.Demux[K, T] { return d.p.Load() }
+
+// make returns the family's demux, making it on first use.
+func (d *demuxSlot[K, T]) make(s *Socket, family string) *streams.Demux[K, T] {
+	if dm := d.p.Load(); dm != nil {
+		return dm
+	}
+	d.p.CompareAndSwap(nil, streams.NewDemux[K, T](s.streamConfig(family)))
+	return d.p.Load()
 }
 
 // streamConfig configures one stream family: the TimeoutError of consumer
@@ -328,18 +344,18 @@ func (s *Socket) Close() error {
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
-	s.listeners.CloseAll()
-	s.receivers.CloseAll()
-	s.procedures.CloseAll()
-	s.channelOutputs.CloseAll()
-	s.channelListeners.CloseAll()
+	s.listeners.get().CloseAll()
+	s.receivers.get().CloseAll()
+	s.procedures.get().CloseAll()
+	s.channelOutputs.get().CloseAll()
+	s.channelListeners.get().CloseAll()
 	return nil
 }
 
 // emit writes an event to the listener stream of its name. Streams never
 // run user code, so it may be called with s.mu held.
 func (s *Socket) emit(ev Event) {
-	s.listeners.Write(ev.Name, ev)
+	s.listeners.get().Write(ev.Name, ev)
 }
 
 // Emit writes an event to the listener streams, as the JavaScript emit

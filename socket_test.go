@@ -305,3 +305,29 @@ func TestCloseReleasesEverything(t *testing.T) {
 	_, err := s.Invoke(context.Background(), "echo", 1)
 	require.ErrorIs(t, err, ErrClosed)
 }
+
+// A stream family's demux is made when one of its streams is first asked
+// for; until then what the socket writes to the family is dropped.
+func TestStreamFamiliesAreMadeOnFirstUse(t *testing.T) {
+	s, err := Create(Options{DisableAutoConnect: true})
+	require.NoError(t, err)
+	defer s.Close()
+	require.Nil(t, s.listeners.get())
+	require.Nil(t, s.receivers.get())
+	require.Nil(t, s.procedures.get())
+	require.Nil(t, s.channelOutputs.get())
+	require.Nil(t, s.channelListeners.get())
+	s.Emit(Event{Name: "custom"}) // no listener yet: dropped
+	require.Zero(t, s.AllListenersConsumerCount())
+
+	l := s.Listener("custom")
+	require.NotNil(t, s.listeners.get())
+	c := l.CreateConsumer(0)
+	s.Emit(Event{Name: "custom", Reason: "seen"})
+	ev, ok, err := c.Next(ctxT(t, time.Second))
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, "seen", ev.Reason)
+	require.Same(t, s.listeners.get(), s.listeners.make(s, "listener"))
+	require.Nil(t, s.receivers.get(), "other families stay unmade")
+}

@@ -238,8 +238,8 @@ func (s *Socket) triggerSubscribeLocked(ch *channelEntry, subOpts SubscribeOptio
 	}
 	old := ch.state
 	ch.state = ChannelSubscribed
-	s.channelListeners.Write(ChannelEventKey{ch.name, EventSubscribeStateChange}, Event{Name: EventSubscribeStateChange, Channel: ch.name, OldChannelState: old, NewChannelState: ChannelSubscribed, SubscriptionOptions: subOpts})
-	s.channelListeners.Write(ChannelEventKey{ch.name, EventSubscribe}, Event{Name: EventSubscribe, Channel: ch.name, SubscriptionOptions: subOpts})
+	s.channelListeners.get().Write(ChannelEventKey{ch.name, EventSubscribeStateChange}, Event{Name: EventSubscribeStateChange, Channel: ch.name, OldChannelState: old, NewChannelState: ChannelSubscribed, SubscriptionOptions: subOpts})
+	s.channelListeners.get().Write(ChannelEventKey{ch.name, EventSubscribe}, Event{Name: EventSubscribe, Channel: ch.name, SubscriptionOptions: subOpts})
 	s.emit(Event{Name: EventSubscribeStateChange, Channel: ch.name, OldChannelState: old, NewChannelState: ChannelSubscribed, SubscriptionOptions: subOpts})
 	s.emit(Event{Name: EventSubscribe, Channel: ch.name, SubscriptionOptions: subOpts})
 }
@@ -250,7 +250,7 @@ func (s *Socket) triggerSubscribeFailLocked(err error, ch *channelEntry, subOpts
 		return
 	}
 	s.removeChannelLocked(ch)
-	s.channelListeners.Write(ChannelEventKey{ch.name, EventSubscribeFail}, Event{Name: EventSubscribeFail, Channel: ch.name, Error: err, SubscriptionOptions: subOpts})
+	s.channelListeners.get().Write(ChannelEventKey{ch.name, EventSubscribeFail}, Event{Name: EventSubscribeFail, Channel: ch.name, Error: err, SubscriptionOptions: subOpts})
 	s.emit(Event{Name: EventSubscribeFail, Channel: ch.name, Error: err, SubscriptionOptions: subOpts})
 }
 
@@ -270,8 +270,8 @@ func (s *Socket) triggerUnsubscribeLocked(ch *channelEntry, setPending bool) {
 		if setPending {
 			next = ChannelPending
 		}
-		s.channelListeners.Write(ChannelEventKey{ch.name, EventSubscribeStateChange}, Event{Name: EventSubscribeStateChange, Channel: ch.name, OldChannelState: ChannelSubscribed, NewChannelState: next})
-		s.channelListeners.Write(ChannelEventKey{ch.name, EventUnsubscribe}, Event{Name: EventUnsubscribe, Channel: ch.name})
+		s.channelListeners.get().Write(ChannelEventKey{ch.name, EventSubscribeStateChange}, Event{Name: EventSubscribeStateChange, Channel: ch.name, OldChannelState: ChannelSubscribed, NewChannelState: next})
+		s.channelListeners.get().Write(ChannelEventKey{ch.name, EventUnsubscribe}, Event{Name: EventUnsubscribe, Channel: ch.name})
 		s.emit(Event{Name: EventSubscribeStateChange, Channel: ch.name, OldChannelState: ChannelSubscribed, NewChannelState: next})
 		s.emit(Event{Name: EventUnsubscribe, Channel: ch.name})
 	}
@@ -326,7 +326,7 @@ func (s *Socket) handlePublish(p *codec.Packet) {
 	_, inTable := s.channels[name]
 	s.mu.Unlock()
 	if inTable {
-		s.channelOutputs.Write(name, Data{raw: value, codec: s.codec})
+		s.channelOutputs.get().Write(name, Data{raw: value, codec: s.codec})
 	}
 }
 
@@ -345,7 +345,7 @@ func (s *Socket) handleKickOut(p *codec.Packet) {
 	}
 	msg := Data{raw: message, codec: s.codec}
 	s.emit(Event{Name: EventKickOut, Channel: name, Message: msg})
-	s.channelListeners.Write(ChannelEventKey{name, EventKickOut}, Event{Name: EventKickOut, Channel: name, Message: msg})
+	s.channelListeners.get().Write(ChannelEventKey{name, EventKickOut}, Event{Name: EventKickOut, Channel: name, Message: msg})
 	s.triggerUnsubscribeLocked(ch, false)
 }
 

@@ -12,7 +12,9 @@ import (
 // written to a key nobody consumes are discarded.
 //
 // Every method is safe for concurrent use. The zero value is ready to use
-// with the default Config.
+// with the default Config. A nil *Demux is an empty one that stays empty:
+// writes to it are dropped, lookups find nothing and closes do nothing;
+// only Stream and NewConsumer need a real one.
 //
 // Locking: mu guards the stream table, the consumer index and each
 // consumer's removed flag. A consumer's own mutex guards its queue and
@@ -51,6 +53,9 @@ func NewDemux[K comparable, T any](cfg Config) *Demux[K, T] {
 // consumer. It never blocks on a consumer: each one queues what it has not
 // taken yet. With no consumer, v is discarded.
 func (d *Demux[K, T]) Write(key K, v T) {
+	if d == nil {
+		return
+	}
 	if d.live.Load() == 0 {
 		return
 	}

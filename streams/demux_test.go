@@ -193,3 +193,31 @@ func TestDemuxDropsItsMapsWhenIdle(t *testing.T) {
 		t.Fatalf("consumer after the maps were dropped got %v %v %v", v, ok, err)
 	}
 }
+
+func TestNilDemuxIsEmpty(t *testing.T) {
+	var d *Demux[string, int]
+	d.Write("a", 1)
+	d.Close("a")
+	d.CloseAll()
+	d.CloseMatching(func(string) bool { return true })
+	d.Kill("a")
+	d.KillAll()
+	d.KillMatching(func(string) bool { return true })
+	require.False(t, d.KillConsumer(1))
+	_, ok := d.ConsumerStats(1)
+	require.False(t, ok)
+	require.Equal(t, []Stats[string]{}, d.ConsumerStatsList("a"))
+	require.Equal(t, []Stats[string]{}, d.AllConsumerStatsList())
+	require.Equal(t, []Stats[string]{}, d.MatchingConsumerStatsList(func(string) bool { return true }))
+	require.Zero(t, d.ConsumerCount("a"))
+	require.Zero(t, d.AllConsumerCount())
+	require.Zero(t, d.Backpressure("a"))
+	require.Zero(t, d.AllBackpressure())
+	require.Zero(t, d.MatchingBackpressure(func(string) bool { return true }))
+	require.Zero(t, d.ConsumerBackpressure(1))
+	require.False(t, d.HasConsumer("a", 1))
+	require.False(t, d.HasAnyConsumer(1))
+	_, ok = d.ConsumerKey(1)
+	require.False(t, ok)
+	require.Equal(t, []string{}, d.Keys())
+}

@@ -7,6 +7,9 @@ import "slices"
 // removed. Values written afterwards do not reach those consumers, but a
 // consumer created after the close receives them.
 func (d *Demux[K, T]) Close(key K) {
+	if d == nil {
+		return
+	}
 	d.mu.Lock()
 	if s := d.streams[key]; s != nil {
 		closeConsumers(s.consumers)
@@ -17,6 +20,9 @@ func (d *Demux[K, T]) Close(key K) {
 // CloseAll closes every stream and ends every wildcard consumer in the same
 // graceful way as Close.
 func (d *Demux[K, T]) CloseAll() {
+	if d == nil {
+		return
+	}
 	d.mu.Lock()
 	for s := d.first; s != nil; s = s.next {
 		closeConsumers(s.consumers)
@@ -29,6 +35,9 @@ func (d *Demux[K, T]) CloseAll() {
 // match. Wildcard consumers are not affected. match is called with the
 // demux locked and must not call back into it.
 func (d *Demux[K, T]) CloseMatching(match func(K) bool) {
+	if d == nil {
+		return
+	}
 	if match == nil {
 		return
 	}
@@ -52,6 +61,9 @@ func closeConsumers[K comparable, T any](list []*Consumer[K, T]) {
 // discarded, their backpressure drops to 0, they are removed, and a read
 // waiting on one of them returns the end of the stream immediately.
 func (d *Demux[K, T]) Kill(key K) {
+	if d == nil {
+		return
+	}
 	d.mu.Lock()
 	if s := d.streams[key]; s != nil {
 		d.killLocked(slices.Clone(s.consumers))
@@ -61,6 +73,9 @@ func (d *Demux[K, T]) Kill(key K) {
 
 // KillAll kills every consumer of the demux, wildcard consumers included.
 func (d *Demux[K, T]) KillAll() {
+	if d == nil {
+		return
+	}
 	d.mu.Lock()
 	var all []*Consumer[K, T]
 	for s := d.first; s != nil; s = s.next {
@@ -75,6 +90,9 @@ func (d *Demux[K, T]) KillAll() {
 // match. Wildcard consumers are not affected. match is called with the
 // demux locked and must not call back into it.
 func (d *Demux[K, T]) KillMatching(match func(K) bool) {
+	if d == nil {
+		return
+	}
 	if match == nil {
 		return
 	}
@@ -92,6 +110,9 @@ func (d *Demux[K, T]) KillMatching(match func(K) bool) {
 // KillConsumer kills the consumer with that id and reports whether it
 // existed.
 func (d *Demux[K, T]) KillConsumer(id uint64) bool {
+	if d == nil {
+		return false
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	c := d.byID[id]

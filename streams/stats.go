@@ -39,6 +39,9 @@ func (c *Consumer[K, T]) firstKey() K {
 // ConsumerStats returns the figures of the consumer with that id, and
 // whether it exists.
 func (d *Demux[K, T]) ConsumerStats(id uint64) (Stats[K], bool) {
+	if d == nil {
+		return Stats[K]{}, false
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	c := d.byID[id]
@@ -51,6 +54,9 @@ func (d *Demux[K, T]) ConsumerStats(id uint64) (Stats[K], bool) {
 // ConsumerStatsList returns the figures of the consumers of key in creation
 // order; the list is empty when the stream has none.
 func (d *Demux[K, T]) ConsumerStatsList(key K) []Stats[K] {
+	if d == nil {
+		return []Stats[K]{}
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	out := []Stats[K]{}
@@ -65,6 +71,9 @@ func (d *Demux[K, T]) ConsumerStatsList(key K) []Stats[K] {
 // multi-key consumer appears under each of its streams; wildcard consumers
 // come last, listed under the zero K.
 func (d *Demux[K, T]) AllConsumerStatsList() []Stats[K] {
+	if d == nil {
+		return []Stats[K]{}
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	out := []Stats[K]{}
@@ -82,6 +91,9 @@ func (d *Demux[K, T]) AllConsumerStatsList() []Stats[K] {
 // streams whose key satisfies match, without wildcard consumers. match is
 // called with the demux locked and must not call back into it.
 func (d *Demux[K, T]) MatchingConsumerStatsList(match func(K) bool) []Stats[K] {
+	if d == nil {
+		return []Stats[K]{}
+	}
 	out := []Stats[K]{}
 	if match == nil {
 		return out
@@ -107,6 +119,9 @@ func appendStats[K comparable, T any](out []Stats[K], s *stream[K, T]) []Stats[K
 // ConsumerCount returns the number of consumers of key, including those
 // still draining after a Close.
 func (d *Demux[K, T]) ConsumerCount(key K) int {
+	if d == nil {
+		return 0
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if s := d.streams[key]; s != nil {
@@ -118,6 +133,9 @@ func (d *Demux[K, T]) ConsumerCount(key K) int {
 // AllConsumerCount returns the number of consumers of the demux, wildcard
 // consumers included; a multi-key consumer counts once.
 func (d *Demux[K, T]) AllConsumerCount() int {
+	if d == nil {
+		return 0
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return len(d.byID)
@@ -126,6 +144,9 @@ func (d *Demux[K, T]) AllConsumerCount() int {
 // Backpressure returns the largest backpressure among the consumers of key,
 // 0 when it has none.
 func (d *Demux[K, T]) Backpressure(key K) int {
+	if d == nil {
+		return 0
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if s := d.streams[key]; s != nil {
@@ -137,6 +158,9 @@ func (d *Demux[K, T]) Backpressure(key K) int {
 // AllBackpressure returns the largest backpressure among all consumers of
 // the demux, wildcard consumers included; 0 when there are none.
 func (d *Demux[K, T]) AllBackpressure() int {
+	if d == nil {
+		return 0
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	m := 0
@@ -150,6 +174,9 @@ func (d *Demux[K, T]) AllBackpressure() int {
 // of the streams whose key satisfies match, wildcard consumers excluded.
 // match is called with the demux locked and must not call back into it.
 func (d *Demux[K, T]) MatchingBackpressure(match func(K) bool) int {
+	if d == nil {
+		return 0
+	}
 	if match == nil {
 		return 0
 	}
@@ -178,6 +205,9 @@ func maxBackpressure[K comparable, T any](m int, list []*Consumer[K, T]) int {
 // ConsumerBackpressure returns the backpressure of the consumer with that
 // id, 0 if it does not exist.
 func (d *Demux[K, T]) ConsumerBackpressure(id uint64) int {
+	if d == nil {
+		return 0
+	}
 	d.mu.Lock()
 	c := d.byID[id]
 	d.mu.Unlock()
@@ -190,6 +220,9 @@ func (d *Demux[K, T]) ConsumerBackpressure(id uint64) int {
 // HasConsumer reports whether the stream of key has the consumer with that
 // id.
 func (d *Demux[K, T]) HasConsumer(key K, id uint64) bool {
+	if d == nil {
+		return false
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	c := d.byID[id]
@@ -206,6 +239,9 @@ func (d *Demux[K, T]) HasConsumer(key K, id uint64) bool {
 
 // HasAnyConsumer reports whether the demux has the consumer with that id.
 func (d *Demux[K, T]) HasAnyConsumer(id uint64) bool {
+	if d == nil {
+		return false
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.byID[id] != nil
@@ -215,6 +251,10 @@ func (d *Demux[K, T]) HasAnyConsumer(id uint64) bool {
 // belongs to (its first key if it reads several, the zero K for a wildcard
 // consumer), and whether the consumer exists.
 func (d *Demux[K, T]) ConsumerKey(id uint64) (K, bool) {
+	if d == nil {
+		var zero K
+		return zero, false
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	c := d.byID[id]
@@ -228,6 +268,9 @@ func (d *Demux[K, T]) ConsumerKey(id uint64) (K, bool) {
 // Keys returns the keys of the streams that currently have consumers, in
 // stream-creation order.
 func (d *Demux[K, T]) Keys() []K {
+	if d == nil {
+		return []K{}
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	out := make([]K, 0, len(d.streams))
