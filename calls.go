@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/socketcluster-go/scclient/codec"
 )
 
@@ -314,5 +312,5 @@ func (s *Socket) Send(data []byte) error {
 	if !open {
 		return ErrNotOpen
 	}
-	return conn.writeFrame(websocket.TextMessage, data)
+	return conn.writeFrame(opText, data, time.Time{})
 }

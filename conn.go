@@ -41,8 +41,9 @@ const upgradeReadBufferSize = 512
 // saves four setsockopt calls per dial.
 var noKeepAliveDialer = &net.Dialer{KeepAlive: -1}
 
-// writeBufferPool lends the WebSocket writer its buffer only while a frame
-// is being written, so idle connections hold none.
+// writeBufferPool is given to the dialer so that gorilla/websocket does not
+// allocate a write buffer for each connection: the conn frames its writes
+// itself and never writes through the library.
 var writeBufferPool = &sync.Pool{}
 
 // conn is one WebSocket connection of a Socket: dialing, the handshake, the
@@ -55,8 +56,9 @@ type conn struct {
 	ctx    context.Context    // the dial's; nil once open (under s.mu)
 	cancel context.CancelFunc // cancels ctx; nil once open (under s.mu)
 
-	ws            *websocket.Conn // set under s.mu once dialed
-	connectTimer  *time.Timer     // until the WebSocket is open (under s.mu)
+	nc            net.Conn    // the open WebSocket's connection (after TLS, if any); set under s.mu
+	deflate       bool        // permessage-deflate was negotiated; set with nc
+	connectTimer  *time.Timer // until the WebSocket is open (under s.mu)
 	pingTimer     *time.Timer
 	batchTimer    *time.Timer // the batching interval, under s.mu
 	pingTimeout   atomic.Int64
@@ -73,7 +75,8 @@ type conn struct {
 	cork *corkConn // the dialed connection, under TLS if any
 
 	// Writes use group commit: a writer queues its frame under qmu, then
-	// whoever gets wmu sends every queued frame, corked into one syscall.
+	// whoever gets wmu frames every queued one into one buffer and sends it
+	// in one write.
 	// A goroutine that finds another one writing returns at once, so a
 	// write stuck on a stalled link blocks nobody else, and the batch state
 	// never waits for the network.
@@ -83,6 +86,7 @@ type conn struct {
 	batch      []codec.Packet
 	wmu        sync.Mutex
 	sending    []outFrame // the writer's snapshot, under wmu
+	closeSent  bool       // a close frame was written: nothing follows it (under wmu)
 
 	rd   *wsReader      // reader-only
 	pkts []codec.Packet // reader-only
@@ -92,11 +96,11 @@ type conn struct {
 	// goroutine and the connection waits in the idle set until its
 	// descriptor is readable. Whoever clears parked runs the read loop.
 	parked     atomic.Bool
-	graceUntil atomic.Int64 // unix nanoseconds a closing connection stops waiting for the close frame
-	idleSet    *idleSet     // the set c is registered in; read loop only
-	idleTok    int32        // c's token in idleSet; read loop only
-	idleMark   uint64       // rd.reads when the idle deadline was set; read loop only
-	noPark     bool         // parking failed once; read loop only
+	graceUntil atomic.Pointer[time.Time] // when a closing connection stops waiting for the close frame
+	idleSet    *idleSet                  // the set c is registered in; read loop only
+	idleTok    int32                     // c's token in idleSet; read loop only
+	idleMark   uint64                    // rd.reads when the idle deadline was set; read loop only
+	noPark     bool                      // parking failed once; read loop only
 }
 
 // idleParkAfter is how long a read loop waits without receiving anything
@@ -241,7 +245,7 @@ func (c *conn) run() {
 		s.mu.Unlock()
 		return
 	}
-	c.ws = ws
+	c.nc = ws.NetConn() // frames are written by the conn itself: ws is dropped
 	c.connectTimer.Stop()
 	c.connectTimer = nil // an open connection keeps no dial state
 	c.resetPingTimer()
@@ -294,7 +298,7 @@ func (c *conn) readOn() {
 // over (to a fresh goroutine or to the idle set), false when it ended.
 func (c *conn) readFrames() (handedOver bool) {
 	s := c.s
-	ws := c.ws
+	nc := c.nc
 	// The runtime grows a stack by moving it, so the address of a local
 	// variable changes exactly when the stack was grown (or shrunk).
 	var mark byte
@@ -309,7 +313,7 @@ func (c *conn) readFrames() (handedOver bool) {
 		}
 		if c.closing.Load() {
 			if err != nil {
-				ws.Close()
+				nc.Close()
 				return false
 			}
 			continue // shutting down: drain until the peer's close frame
@@ -323,12 +327,12 @@ func (c *conn) readFrames() (handedOver bool) {
 			s.mu.Unlock()
 			switch {
 			case code == CloseMessageTooBig:
-				_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), time.Now().Add(closeGrace))
+				_ = c.writeFrame(opClose, websocket.FormatCloseMessage(code, ""), time.Now().Add(closeGrace))
 			case errors.Is(err, errProtocol):
-				_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseProtocolError, ""), time.Now().Add(closeGrace))
+				_ = c.writeFrame(opClose, websocket.FormatCloseMessage(websocket.CloseProtocolError, ""), time.Now().Add(closeGrace))
 			}
 			s.closeConn(c, code, reason)
-			ws.Close()
+			nc.Close()
 			return false
 		}
 		s.handleFrame(c, mt, frame)
@@ -347,7 +351,7 @@ var errIdle = errors.New("scclient: connection idle")
 // once the connection is closing, the end of its close handshake.
 func (c *conn) setIdleDeadline() {
 	c.idleMark = c.rd.reads
-	nc := c.ws.NetConn()
+	nc := c.nc
 	if !c.closing.Load() {
 		var d time.Time // none once parking failed
 		if !c.noPark {
@@ -365,8 +369,8 @@ func (c *conn) setIdleDeadline() {
 // graceDeadline is when a closing connection stops waiting for the
 // server's close frame.
 func (c *conn) graceDeadline() time.Time {
-	if g := c.graceUntil.Load(); g != 0 {
-		return time.Unix(0, g)
+	if g := c.graceUntil.Load(); g != nil {
+		return *g
 	}
 	return time.Now().Add(closeGrace)
 }
@@ -382,7 +386,7 @@ func (c *conn) onReadDeadline(boundary bool) error {
 		if !time.Now().Before(d) {
 			return os.ErrDeadlineExceeded
 		}
-		_ = c.ws.NetConn().SetReadDeadline(d)
+		_ = c.nc.SetReadDeadline(d)
 		return nil
 	}
 	if boundary && !c.noPark && c.rd.reads == c.idleMark {
@@ -493,7 +497,8 @@ func (c *conn) startReader(ws *websocket.Conn, resp *http.Response) error {
 			raw = c.cork.raw
 		}
 	}
-	c.rd = newWSReader(nc, raw, pending, c.opts.ReadLimit, negotiatedDeflate(resp), c.onControl)
+	c.deflate = negotiatedDeflate(resp)
+	c.rd = newWSReader(nc, raw, pending, c.opts.ReadLimit, c.deflate, c.onControl)
 	if idleParking && raw != nil {
 		c.rd.onDeadline = c.onReadDeadline
 	}
@@ -519,13 +524,13 @@ func negotiatedDeflate(resp *http.Response) bool {
 func (c *conn) onControl(op int, payload []byte) error {
 	switch op {
 	case opPing:
-		_ = c.ws.WriteControl(websocket.PongMessage, payload, time.Now().Add(controlWait))
+		_ = c.writeFrame(opPong, payload, time.Now().Add(controlWait))
 	case opClose:
 		code, reason, err := parseClose(payload)
 		if err != nil {
 			return err
 		}
-		_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), time.Now().Add(controlWait))
+		_ = c.writeFrame(opClose, websocket.FormatCloseMessage(code, ""), time.Now().Add(controlWait))
 		return &websocket.CloseError{Code: code, Text: reason}
 	}
 	return nil
@@ -565,7 +570,7 @@ func (c *conn) isPing(frame []byte) bool {
 func (c *conn) onPing() {
 	c.lastPing.Store(time.Now().UnixNano())
 	c.resetPingTimer()
-	_ = c.writeFrame(websocket.TextMessage, c.pong)
+	_ = c.writeFrame(opText, c.pong, time.Time{})
 }
 
 // resetPingTimer (re)arms the ping timeout (close 4000).
@@ -631,17 +636,19 @@ func (c *conn) shutdown(code int, reason string) {
 		c.cancel()
 	}
 	c.abortDial()
-	ws := c.ws
-	if ws == nil {
+	nc := c.nc
+	if nc == nil {
 		return
 	}
 	deadline := time.Now().Add(closeGrace)
-	c.graceUntil.Store(deadline.UnixNano())
+	c.graceUntil.Store(&deadline)
+	// The close frame may wait for the network (up to the deadline): not
+	// under the socket's lock.
 	c.s.wg.Add(1)
 	go func() {
 		defer c.s.wg.Done()
-		_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), deadline)
-		_ = ws.NetConn().SetReadDeadline(deadline)
+		_ = c.writeFrame(opClose, websocket.FormatCloseMessage(code, reason), deadline)
+		_ = nc.SetReadDeadline(deadline)
 	}()
 	c.unpark()
 }
@@ -649,12 +656,14 @@ func (c *conn) shutdown(code int, reason string) {
 // failure returns why the connection failed, when it is known.
 func (c *conn) failure() error { return c.err }
 
-// outFrame is one encoded frame waiting to be written; buf comes from
-// scratchPool through bp.
+// outFrame is one frame waiting to be written: its opcode and payload (in
+// a buffer from scratchPool, through bp), and for control frames how long
+// it may wait for the network (zero: writeWait).
 type outFrame struct {
-	mt  int
-	bp  *[]byte
-	buf []byte
+	op       int
+	bp       *[]byte
+	buf      []byte
+	deadline time.Time
 }
 
 // writePacket encodes and sends one packet, or adds it to the batch being
@@ -681,17 +690,26 @@ func (c *conn) sendEncodedLocked(bp *[]byte, buf []byte, err error) error {
 		putScratch(bp, buf)
 		return err
 	}
-	c.queue = append(c.queue, outFrame{websocket.TextMessage, bp, buf})
+	c.queue = append(c.queue, outFrame{op: opText, bp: bp, buf: buf})
 	c.qmu.Unlock()
 	return c.drain()
 }
 
-// writeFrame sends one frame as it is, bypassing batching.
-func (c *conn) writeFrame(mt int, b []byte) error {
+// errControlTooLong refuses a control frame payload above 125 bytes
+// (RFC 6455 §5.5).
+var errControlTooLong = errors.New("scclient: control frame payload longer than 125 bytes")
+
+// writeFrame sends a frame with payload as it is, bypassing batching; a
+// control frame waits for the network at most until deadline. After a
+// close frame nothing more is sent.
+func (c *conn) writeFrame(op int, payload []byte, deadline time.Time) error {
+	if op >= opClose && len(payload) > 125 {
+		return errControlTooLong
+	}
 	bp := getScratch()
-	buf := append((*bp)[:0], b...)
+	buf := append((*bp)[:0], payload...)
 	c.qmu.Lock()
-	c.queue = append(c.queue, outFrame{mt, bp, buf})
+	c.queue = append(c.queue, outFrame{op: op, bp: bp, buf: buf, deadline: deadline})
 	c.qmu.Unlock()
 	return c.drain()
 }
@@ -727,36 +745,61 @@ func (c *conn) drain() error {
 	}
 }
 
-// sendAllLocked writes frames in order, in one syscall when there are
-// several. The caller holds wmu.
+// sendAllLocked writes frames in order, framed and masked into one buffer
+// and sent in one write. Once the connection is closing only its close
+// frame still goes out. The caller holds wmu.
 func (c *conn) sendAllLocked(frames []outFrame) {
-	failed := c.closing.Load()
-	corked := len(frames) > 1 && c.cork != nil && !failed
-	if corked {
-		c.cork.setCorked(true)
-	}
-	if !failed {
-		_ = c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-	}
+	closing := c.closing.Load()
+	bp := getScratch()
+	out := (*bp)[:0]
+	var (
+		deadline time.Time
+		err      error
+	)
 	for _, f := range frames {
-		if !failed && c.ws.WriteMessage(f.mt, f.buf) != nil {
-			failed = true
+		if err == nil && !c.closeSent && (!closing || f.op == opClose) {
+			out, err = c.appendFrame(out, f)
+			c.closeSent = f.op == opClose
+			d := f.deadline
+			if d.IsZero() {
+				d = time.Now().Add(writeWait)
+			}
+			if deadline.IsZero() || d.Before(deadline) {
+				deadline = d
+			}
 		}
 		putScratch(f.bp, f.buf)
 	}
-	if corked && c.cork.setCorked(false) != nil {
-		failed = true
+	if err == nil && len(out) > 0 {
+		_ = c.nc.SetWriteDeadline(deadline)
+		_, err = c.nc.Write(out)
 	}
-	if failed && !c.closing.Load() {
+	putScratch(bp, out)
+	if err != nil && !c.closing.Load() {
 		// The read loop notices the broken connection and runs the close
 		// sequence, which settles every pending call.
-		_ = c.ws.NetConn().Close()
+		_ = c.nc.Close()
 		c.unpark()
 	}
 }
 
+// appendFrame appends f as a client frame; data frames are compressed
+// when permessage-deflate was negotiated.
+func (c *conn) appendFrame(out []byte, f outFrame) ([]byte, error) {
+	if !c.deflate || (f.op != opText && f.op != opBinary) {
+		return appendFrame(out, f.op, false, f.buf), nil
+	}
+	zp := getScratch()
+	z, err := appendDeflated((*zp)[:0], f.buf)
+	if err == nil {
+		out = appendFrame(out, f.op, true, z)
+	}
+	putScratch(zp, z)
+	return out, err
+}
+
 // corkConn holds writes back while corked and sends them in one write when
-// uncorked, so that frames queued together leave in one syscall.
+// uncorked.
 //
 // A new connection stays corked through its opening, until the WebSocket
 // upgrade is done: what is written before an answer is awaited (a proxy's
