@@ -3,15 +3,14 @@
 package scclient
 
 import (
+	"errors"
 	"os"
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 	"unsafe"
 )
-
-// idleSetFailed reports whether set stopped being waited on.
-func idleSetFailed(set *idleSet) bool { return set.failed.Load() }
 
 // idleParking: on Linux an idle connection's read loop can leave its
 // goroutine and wait in the idle set instead.
@@ -23,8 +22,8 @@ const idleParking = true
 // thousands of idle sockets cost one goroutine instead of one each. The
 // set exists while any connection is registered in it.
 type idleSet struct {
-	epfd  int                  // the set's descriptor, for epoll_ctl
-	file  *os.File             // the same descriptor, registered with the runtime's poller
+	file  *os.File             // the set's descriptor, registered with the runtime's poller
+	rc    syscall.RawConn      // file's: epoll calls run under its reference count
 	conns map[int32]*conn      // registered connections by token, under idle.mu
 	next  int32                // the last token handed out, under idle.mu
 	evs   []syscall.EpollEvent // events of one wait; used by the set's goroutine only
@@ -38,6 +37,9 @@ var idle struct {
 	set *idleSet
 }
 
+// idleSetFailed reports whether set stopped being waited on.
+func idleSetFailed(set *idleSet) bool { return set.failed.Load() }
+
 // joinIdle registers c in the idle set, creating the set when there is
 // none; false when the set cannot be made. A connection still registered
 // in a set that failed moves to the current one.
@@ -49,12 +51,12 @@ func (c *conn) joinIdle() bool {
 		c.leaveIdle()
 	}
 	idle.mu.Lock()
-	defer idle.mu.Unlock()
 	set := idle.set
 	if set == nil {
 		var err error
 		if set, err = newIdleSet(); err != nil {
-			c.s.log.Debug("scclient: idle sockets keep their goroutines", "error", err)
+			idle.mu.Unlock()
+			c.s.log.Debug("scclient: idle connection keeps its goroutine", "error", err)
 			return false
 		}
 		idle.set = set
@@ -71,6 +73,7 @@ func (c *conn) joinIdle() bool {
 	}
 	set.conns[set.next] = c
 	c.idleSet, c.idleTok = set, set.next
+	idle.mu.Unlock()
 	return true
 }
 
@@ -104,25 +107,33 @@ func (c *conn) armIdle(set *idleSet, tok int32) error {
 	return c.epollCtl(set, tok, syscall.EPOLL_CTL_MOD, syscall.EPOLLIN|syscall.EPOLLRDHUP|syscall.EPOLLONESHOT)
 }
 
-// disarmIdle cancels an armed event; its caller owns the read loop.
-func (c *conn) disarmIdle() { _ = c.epollCtl(c.idleSet, c.idleTok, syscall.EPOLL_CTL_MOD, 0) }
+// disarmIdle cancels an armed event; its caller owns the read loop. The
+// entry is removed rather than emptied: an entry stays subscribed to
+// hang-ups and errors whatever its events, and would report them on every
+// wait until the descriptor is closed.
+func (c *conn) disarmIdle() { _ = c.epollCtl(c.idleSet, c.idleTok, syscall.EPOLL_CTL_DEL, 0) }
 
-// epollCtl changes c's entry in set (adding it on the first MOD). It runs
-// under the descriptor's reference count, so it can never touch a
-// descriptor number that was closed and reused meanwhile.
+// epollCtl changes c's entry in set (adding it on a MOD that finds none).
+// It runs under the reference counts of both descriptors, so it never
+// touches a descriptor number that was closed and reused meanwhile.
 func (c *conn) epollCtl(set *idleSet, tok int32, op int, events uint32) error {
 	var errno syscall.Errno
-	err := c.rd.raw.Control(func(fd uintptr) {
-		ev := syscall.EpollEvent{Events: events, Fd: tok}
-		errno = epollCtlRaw(set.epfd, op, int(fd), &ev)
-		if errno == syscall.ENOENT && op == syscall.EPOLL_CTL_MOD {
-			errno = epollCtlRaw(set.epfd, syscall.EPOLL_CTL_ADD, int(fd), &ev)
-		}
+	var cerr error
+	serr := set.rc.Control(func(epfd uintptr) {
+		cerr = c.rd.raw.Control(func(fd uintptr) {
+			ev := syscall.EpollEvent{Events: events, Fd: tok}
+			errno = epollCtlRaw(epfd, op, fd, &ev)
+			if errno == syscall.ENOENT && op == syscall.EPOLL_CTL_MOD {
+				errno = epollCtlRaw(epfd, syscall.EPOLL_CTL_ADD, fd, &ev)
+			}
+		})
 	})
-	if err != nil {
-		return err
-	}
-	if errno != 0 {
+	switch {
+	case serr != nil:
+		return serr
+	case cerr != nil:
+		return cerr
+	case errno != 0:
 		return os.NewSyscallError("epoll_ctl", errno)
 	}
 	return nil
@@ -130,8 +141,8 @@ func (c *conn) epollCtl(set *idleSet, tok int32, op int, events uint32) error {
 
 // epollCtlRaw is epoll_ctl without entering the scheduler's syscall state
 // (it never blocks), for the same reason as the raw socket calls.
-func epollCtlRaw(epfd, op, fd int, ev *syscall.EpollEvent) syscall.Errno {
-	_, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_CTL, uintptr(epfd), uintptr(op), uintptr(fd), uintptr(unsafe.Pointer(ev)), 0, 0)
+func epollCtlRaw(epfd uintptr, op int, fd uintptr, ev *syscall.EpollEvent) syscall.Errno {
+	_, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_CTL, epfd, uintptr(op), fd, uintptr(unsafe.Pointer(ev)), 0, 0)
 	return e
 }
 
@@ -148,38 +159,46 @@ func newIdleSet() (*idleSet, error) {
 	}
 	// A non-blocking descriptor given to os.NewFile is registered with the
 	// runtime's poller, so waiting on it parks a goroutine, not a thread.
+	// When that registration fails (the limit on epoll watches), the file
+	// takes no deadline and nothing could wait on the set.
 	f := os.NewFile(uintptr(epfd), "scclient-idle")
-	return &idleSet{epfd: epfd, file: f, conns: map[int32]*conn{}, evs: make([]syscall.EpollEvent, 128)}, nil
+	if err := f.SetReadDeadline(time.Time{}); err != nil {
+		f.Close()
+		return nil, err
+	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &idleSet{file: f, rc: rc, conns: map[int32]*conn{}, evs: make([]syscall.EpollEvent, 128)}, nil
 }
 
 // run hands every connection whose descriptor became readable back to a
 // read loop of its own, until the set is closed.
 func (set *idleSet) run() {
-	rc, err := set.file.SyscallConn()
-	if err != nil {
-		set.fail()
-		return
-	}
 	var ready []*conn
 	for {
 		n, werr := 0, syscall.Errno(0)
-		err := rc.Read(func(fd uintptr) bool {
-			r, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_PWAIT, fd, uintptr(unsafe.Pointer(&set.evs[0])), uintptr(len(set.evs)), 0, 0, 0)
-			switch e {
-			case 0:
-				n = int(r)
-				return n > 0
-			case syscall.EINTR, syscall.EAGAIN:
-				return false
-			default:
-				werr = e
-				return true
+		err := set.rc.Read(func(fd uintptr) bool {
+			for {
+				// A zero timeout: waiting is the runtime poller's job.
+				r, _, e := syscall.RawSyscall6(syscall.SYS_EPOLL_PWAIT, fd, uintptr(unsafe.Pointer(&set.evs[0])), uintptr(len(set.evs)), 0, 0, 0)
+				switch e {
+				case 0:
+					n = int(r)
+					return n > 0
+				case syscall.EINTR:
+				default:
+					werr = e
+					return true
+				}
 			}
 		})
-		if err != nil {
-			return // the set was closed: no connection is registered
+		if errors.Is(err, os.ErrClosed) {
+			return // the last connection left
 		}
-		if werr != 0 {
+		if err != nil || werr != 0 {
 			set.fail()
 			return
 		}

@@ -1,6 +1,10 @@
 package scclient
 
 import (
+	"context"
+	"math/rand"
+	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -90,4 +94,148 @@ func TestParkedSocketResumesOnServerFrames(t *testing.T) {
 	ev := w.waitFor(EventDisconnect, 5*time.Second)
 	require.Equal(t, 4321, ev.Code)
 	require.Equal(t, "bye", ev.Reason)
+}
+
+// A parked connection notices the server going away, with a FIN or a
+// reset.
+func TestParkedSocketSeesHangup(t *testing.T) {
+	if !idleParking {
+		t.Skip("idle parking exists on Linux only")
+	}
+	for _, rst := range []bool{false, true} {
+		name := "fin"
+		if rst {
+			name = "rst"
+		}
+		t.Run(name, func(t *testing.T) {
+			srv := newFakeServer(t, func(ws *websocket.Conn) {
+				time.Sleep(50 * time.Millisecond) // the client parks meanwhile
+				if rst {
+					_ = ws.UnderlyingConn().(*net.TCPConn).SetLinger(0)
+				}
+				_ = ws.UnderlyingConn().Close()
+			})
+			s, w := newWatchedSocket(t, srv.wsURL(), Options{DisableAutoReconnect: true}, EventConnect, EventDisconnect)
+			w.waitFor(EventConnect, 5*time.Second)
+			waitParked(t, s)
+			ev := w.waitFor(EventDisconnect, 3*time.Second)
+			require.Equal(t, CloseAbnormal, ev.Code)
+		})
+	}
+}
+
+// Close while the read loop is in the middle of parking, many times, with a
+// server that never answers the close frame: every Close must return after
+// about closeGrace, never hang with the connection parked.
+func TestCloseRacingPark(t *testing.T) {
+	if !idleParking {
+		t.Skip("idle parking exists on Linux only")
+	}
+	release := make(chan struct{})
+	defer close(release)
+	srv := newFakeServer(t, func(ws *websocket.Conn) {
+		ws.SetCloseHandler(func(int, string) error { return nil })
+		go func() {
+			for {
+				if _, _, err := ws.ReadMessage(); err != nil {
+					return
+				}
+			}
+		}()
+		<-release
+	})
+	const n = 40
+	var wg sync.WaitGroup
+	errs := make(chan string, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			s, err := Create(Options{URL: srv.wsURL(), DisableAutoReconnect: true})
+			if err != nil {
+				errs <- err.Error()
+				return
+			}
+			c := s.Listener(EventConnect).CreateConsumer(0)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_, _, _ = c.Next(ctx)
+			cancel()
+			time.Sleep(time.Duration(rand.Intn(3000)) * time.Microsecond)
+			done := make(chan struct{})
+			go func() { _ = s.Close(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(closeGrace + 3*time.Second):
+				errs <- "Close hung"
+			}
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	relRequireNoSocketGoroutines(t)
+}
+
+// Many sockets call at random moments, parked or not.
+func TestCallsAtRandomMomentsOfParking(t *testing.T) {
+	if !idleParking {
+		t.Skip("idle parking exists on Linux only")
+	}
+	srv := newFakeServer(t, echoUntilClosed)
+	const n = 30
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			s, err := Create(Options{URL: srv.wsURL(), DisableAutoReconnect: true})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer s.Close()
+			for j := 0; j < 30; j++ {
+				time.Sleep(time.Duration(rand.Intn(2500)) * time.Microsecond)
+				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+				res, err := s.Invoke(ctx, "echo", j)
+				cancel()
+				if err != nil {
+					t.Errorf("socket %d call %d: %v", i, j, err)
+					return
+				}
+				var got int
+				if res.Decode(&got) != nil || got != j {
+					t.Errorf("socket %d: got %s want %d", i, res.String(), j)
+					return
+				}
+			}
+		}(i)
+	}
+	wg.Wait()
+	relRequireNoSocketGoroutines(t)
+}
+
+// A parked connection closed by a failed write (here simulated the way
+// sendAllLocked does it) ends and reports 1006.
+func TestParkedSocketClosedByFailedWrite(t *testing.T) {
+	if !idleParking {
+		t.Skip("idle parking exists on Linux only")
+	}
+	release := make(chan struct{})
+	defer close(release)
+	srv := newFakeServer(t, func(ws *websocket.Conn) { <-release })
+	s, w := newWatchedSocket(t, srv.wsURL(), Options{DisableAutoReconnect: true}, EventConnect, EventDisconnect)
+	w.waitFor(EventConnect, 5*time.Second)
+	waitParked(t, s)
+	s.mu.Lock()
+	c := s.conn
+	s.mu.Unlock()
+	c.wmu.Lock()
+	_ = c.nc.Close()
+	c.unpark()
+	c.wmu.Unlock()
+	ev := w.waitFor(EventDisconnect, 3*time.Second)
+	require.Equal(t, CloseAbnormal, ev.Code)
 }
