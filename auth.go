@@ -77,7 +77,7 @@ func (s *Socket) Authenticate(ctx context.Context, signedToken string) (AuthStat
 		s.changeToUnauthenticatedLocked()
 	}
 	s.mu.Unlock()
-	if err := s.auth.SaveToken(ctx, s.authTokenName, signedToken); err != nil {
+	if err := s.auth.SaveToken(ctx, s.created.AuthTokenName, signedToken); err != nil {
 		s.emitError(err)
 	}
 	return status, nil
@@ -104,7 +104,7 @@ func (s *Socket) Deauthenticate(ctx context.Context) error {
 // removeStoredToken removes the token from the auth engine and emits
 // removeAuthToken, or error when the engine fails.
 func (s *Socket) removeStoredToken(ctx context.Context) {
-	old, err := s.auth.RemoveToken(ctx, s.authTokenName)
+	old, err := s.auth.RemoveToken(ctx, s.created.AuthTokenName)
 	if err != nil {
 		s.emitError(err)
 		return
@@ -127,7 +127,7 @@ func (s *Socket) setAuthTokenFromServer(data []byte) error {
 	}
 	// Store first, so a consumer that reacts to authenticate by
 	// reconnecting already finds the token for the next handshake.
-	saveErr := s.auth.SaveToken(context.Background(), s.authTokenName, *msg.Token)
+	saveErr := s.auth.SaveToken(context.Background(), s.created.AuthTokenName, *msg.Token)
 	s.mu.Lock()
 	s.changeToAuthenticatedLocked(*msg.Token)
 	s.mu.Unlock()

@@ -35,13 +35,16 @@ type MemoryAuthEngine struct {
 
 // NewMemoryAuthEngine returns an empty in-memory engine.
 func NewMemoryAuthEngine() *MemoryAuthEngine {
-	return &MemoryAuthEngine{tokens: map[string]string{}}
+	return &MemoryAuthEngine{} // the map is made by the first SaveToken
 }
 
 // SaveToken stores token under name.
 func (m *MemoryAuthEngine) SaveToken(_ context.Context, name, token string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.tokens == nil {
+		m.tokens = map[string]string{}
+	}
 	m.tokens[name] = token
 	return nil
 }

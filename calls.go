@@ -56,7 +56,7 @@ func (s *Socket) Transmit(event string, data any, opts ...CallOption) error {
 	}
 	timeout := o.ackTimeout
 	if timeout <= 0 {
-		timeout = s.ackTimeout
+		timeout = s.created.AckTimeout
 	}
 	return s.submit(&call{event: event, data: payload}, timeout)
 }
@@ -84,7 +84,7 @@ func (s *Socket) invokeEncoded(ctx context.Context, event string, payload []byte
 	timeout := o.ackTimeout
 	if timeout <= 0 {
 		if _, ok := ctx.Deadline(); !ok {
-			timeout = s.ackTimeout
+			timeout = s.created.AckTimeout
 		}
 	}
 	c := &call{event: event, data: payload, invoke: true, done: make(chan struct{})}

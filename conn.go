@@ -1,7 +1,6 @@
 package scclient
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"net"
@@ -51,8 +50,8 @@ var writeBufferPool = &sync.Pool{}
 // conn that is no longer current ignores everything it sees and ends.
 type conn struct {
 	s      *Socket
-	opts   *Options // shared with the Socket; never changed
-	url    string
+	opts   *Options           // shared with the Socket; never changed
+	url    string             // until the WebSocket is open
 	ctx    context.Context    // the dial's; nil once open (under s.mu)
 	cancel context.CancelFunc // cancels ctx; nil once open (under s.mu)
 
@@ -66,8 +65,6 @@ type conn struct {
 	bytesReceived atomic.Int64
 	closing       atomic.Bool
 	err           error // why the dial or read failed, under s.mu
-
-	ping, pong []byte
 
 	dmu     sync.Mutex
 	dialing []net.Conn // raw connections of the dial in progress
@@ -110,11 +107,6 @@ var idleParkAfter = 100 * time.Millisecond
 func newConn(s *Socket, opts *Options) *conn {
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &conn{s: s, opts: opts, url: buildURL(opts, time.Now()), ctx: ctx, cancel: cancel}
-	if opts.ProtocolVersion == 1 {
-		c.ping, c.pong = []byte("#1"), []byte("#2")
-	} else {
-		c.ping, c.pong = []byte{}, []byte{}
-	}
 	c.pingTimeout.Store(int64(opts.ConnectTimeout))
 	c.lastPing.Store(time.Now().UnixNano())
 	c.connectTimer = time.AfterFunc(opts.ConnectTimeout, c.onConnectTimeout)
@@ -248,10 +240,11 @@ func (c *conn) run() {
 	c.nc = ws.NetConn() // frames are written by the conn itself: ws is dropped
 	c.connectTimer.Stop()
 	c.connectTimer = nil // an open connection keeps no dial state
+	c.url = ""
 	c.resetPingTimer()
 	s.mu.Unlock()
 
-	token, err := s.auth.LoadToken(c.ctx, s.authTokenName)
+	token, err := s.auth.LoadToken(c.ctx, s.created.AuthTokenName)
 	// Nothing waits on the context any more. Cancelling it now also drops
 	// the map of child contexts the dial left behind (empty, but a map
 	// keeps its memory), instead of keeping it for the connection's life.
@@ -428,11 +421,24 @@ func (c *conn) park() bool {
 }
 
 // dropIdleMemory lets go of what an idle connection does not need until
-// its next frame: the read buffer, the decoded packets and an empty table
-// of pending calls (Go maps keep their memory when emptied).
+// its next frame: the read buffer, the decoded packets, the empty write
+// queues and an empty table of pending calls (Go maps keep their memory
+// when emptied).
 func (c *conn) dropIdleMemory() {
 	c.rd.release()
 	c.pkts = nil
+	c.qmu.Lock()
+	if len(c.queue) == 0 {
+		c.queue = nil
+	}
+	if len(c.batch) == 0 {
+		c.batch = nil
+	}
+	c.qmu.Unlock()
+	if c.wmu.TryLock() {
+		c.sending = nil
+		c.wmu.Unlock()
+	}
 	c.s.mu.Lock()
 	if len(c.s.pending) == 0 {
 		c.s.pending = nil
@@ -562,15 +568,27 @@ func closeCodeOf(err error) (int, string) {
 	return CloseAbnormal, ""
 }
 
-// isPing reports whether a text frame is the server's ping.
+// isPing reports whether a text frame is the server's ping: "#1" in
+// protocol version 1, an empty message in version 2.
 func (c *conn) isPing(frame []byte) bool {
-	return bytes.Equal(frame, c.ping)
+	if c.opts.ProtocolVersion == 1 {
+		return string(frame) == "#1"
+	}
+	return len(frame) == 0
 }
+
+// pongV1 answers a protocol version 1 ping; version 2 answers with an empty
+// message.
+var pongV1 = []byte("#2")
 
 func (c *conn) onPing() {
 	c.lastPing.Store(time.Now().UnixNano())
 	c.resetPingTimer()
-	_ = c.writeFrame(opText, c.pong, time.Time{})
+	var pong []byte
+	if c.opts.ProtocolVersion == 1 {
+		pong = pongV1
+	}
+	_ = c.writeFrame(opText, pong, time.Time{})
 }
 
 // resetPingTimer (re)arms the ping timeout (close 4000).

@@ -97,7 +97,9 @@ func (s *Socket) onHandshakeLocked(c *conn, token string, res Data, err error) {
 		s.changeToUnauthenticatedLocked()
 	}
 	s.connectAttempts = 0
-	s.backoff.Reset()
+	if s.backoff != nil {
+		s.backoff.Reset()
+	}
 	if !s.opts.DisableAutoSubscribeOnConnect {
 		s.processPendingSubscriptionsLocked()
 	}

@@ -24,14 +24,12 @@ type Socket struct {
 	codec codec.Codec
 	log   *slog.Logger
 
-	// Captured at creation, like the JavaScript properties.
-	clientID            string
-	connectTimeout      time.Duration
-	ackTimeout          time.Duration
-	channelPrefix       string
-	authTokenName       string
-	pingTimeoutDisabled bool
-	auth                AuthEngine
+	// created holds the options resolved at creation, never changed: the
+	// values captured then (ClientID, AckTimeout, ConnectTimeout,
+	// ChannelPrefix, AuthTokenName, PingTimeoutDisabled), like the
+	// JavaScript properties.
+	created *Options
+	auth    AuthEngine
 
 	// The stream families, each made when its first stream is asked for.
 	listeners        demuxSlot[string, Event]
@@ -79,28 +77,19 @@ func Create(opts Options) (*Socket, error) {
 		return nil, err
 	}
 	s := &Socket{
-		codec:               resolved.Codec,
-		log:                 resolved.Logger,
-		clientID:            resolved.ClientID,
-		connectTimeout:      resolved.ConnectTimeout,
-		ackTimeout:          resolved.AckTimeout,
-		channelPrefix:       resolved.ChannelPrefix,
-		authTokenName:       resolved.AuthTokenName,
-		pingTimeoutDisabled: resolved.PingTimeoutDisabled,
-		auth:                resolved.AuthEngine,
-		userOpts:            opts,
-		opts:                &resolved,
-		pingTimeout:         resolved.ConnectTimeout,
-		channels:            map[string]*channelEntry{},
+		codec:       resolved.Codec,
+		log:         resolved.Logger,
+		created:     &resolved,
+		auth:        resolved.AuthEngine,
+		userOpts:    opts,
+		opts:        &resolved,
+		pingTimeout: resolved.ConnectTimeout,
+		channels:    map[string]*channelEntry{},
 	}
 	if s.log == nil {
 		s.log = slog.New(discardHandler{})
 	}
-	if resolved.ReconnectBackOff != nil {
-		s.backoff = resolved.ReconnectBackOff
-	} else {
-		s.backoff = NewJSBackOff(resolved.AutoReconnectOptions)
-	}
+	s.backoff = resolved.ReconnectBackOff // the default one is made when first needed
 	if !resolved.DisableAutoConnect {
 		s.mu.Lock()
 		s.connectLocked()
@@ -162,7 +151,7 @@ func (s *Socket) ID() string {
 }
 
 // ClientID returns the stable id of this socket object (never sent).
-func (s *Socket) ClientID() string { return s.clientID }
+func (s *Socket) ClientID() string { return s.created.ClientID }
 
 // Version returns the JavaScript client version whose behaviour this
 // package reproduces.
@@ -199,10 +188,10 @@ func (s *Socket) ConnectAttempts() int {
 }
 
 // ConnectTimeout returns the effective connect timeout.
-func (s *Socket) ConnectTimeout() time.Duration { return s.connectTimeout }
+func (s *Socket) ConnectTimeout() time.Duration { return s.created.ConnectTimeout }
 
 // AckTimeout returns the effective default ack timeout.
-func (s *Socket) AckTimeout() time.Duration { return s.ackTimeout }
+func (s *Socket) AckTimeout() time.Duration { return s.created.AckTimeout }
 
 // PingTimeout returns the connect timeout until a handshake response
 // arrives, then the server's ping timeout.
@@ -213,13 +202,13 @@ func (s *Socket) PingTimeout() time.Duration {
 }
 
 // PingTimeoutDisabled reports whether the ping timeout is turned off.
-func (s *Socket) PingTimeoutDisabled() bool { return s.pingTimeoutDisabled }
+func (s *Socket) PingTimeoutDisabled() bool { return s.created.PingTimeoutDisabled }
 
 // ChannelPrefix returns the channel name prefix ("" for none).
-func (s *Socket) ChannelPrefix() string { return s.channelPrefix }
+func (s *Socket) ChannelPrefix() string { return s.created.ChannelPrefix }
 
 // AuthTokenName returns the key under which the token is stored.
-func (s *Socket) AuthTokenName() string { return s.authTokenName }
+func (s *Socket) AuthTokenName() string { return s.created.AuthTokenName }
 
 // AuthEngine returns the auth engine in use.
 func (s *Socket) AuthEngine() AuthEngine { return s.auth }
@@ -282,10 +271,10 @@ func (s *Socket) ConnectWith(update func(*Options)) error {
 	next := s.userOpts
 	update(&next)
 	if next.ClientID == "" {
-		next.ClientID = s.clientID
+		next.ClientID = s.created.ClientID
 	}
 	if next.AuthTokenName == "" {
-		next.AuthTokenName = s.authTokenName
+		next.AuthTokenName = s.created.AuthTokenName
 	}
 	if next.AuthEngine == nil {
 		next.AuthEngine = s.auth
@@ -460,6 +449,9 @@ func (s *Socket) tryReconnectLocked(code int) {
 	}
 	exponent := s.connectAttempts
 	s.connectAttempts++
+	if s.backoff == nil {
+		s.backoff = NewJSBackOff(s.created.AutoReconnectOptions)
+	}
 	delay := s.backoff.NextBackOff()
 	if delay == backoff.Stop {
 		return

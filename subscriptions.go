@@ -297,11 +297,11 @@ func (s *Socket) suspendSubscriptionsLocked() {
 }
 
 func (s *Socket) decorate(channel string) string {
-	return s.channelPrefix + channel
+	return s.created.ChannelPrefix + channel
 }
 
 func (s *Socket) undecorate(channel string) string {
-	return strings.TrimPrefix(channel, s.channelPrefix)
+	return strings.TrimPrefix(channel, s.created.ChannelPrefix)
 }
 
 // channelData returns the channel and value of a #publish or #kickOut:
@@ -356,7 +356,7 @@ func (s *Socket) TransmitPublish(channel string, data any) error {
 	if err != nil {
 		return err
 	}
-	return s.submit(&call{event: "#publish", data: payload}, s.ackTimeout)
+	return s.submit(&call{event: "#publish", data: payload}, s.created.AckTimeout)
 }
 
 // InvokePublish publishes data to a channel and waits until the server
