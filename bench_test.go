@@ -2,10 +2,14 @@ package scclient
 
 import (
 	"context"
+	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/socketcluster-go/scclient/codec"
 )
 
 // benchSocket returns a socket that is not connected and a conn to feed
@@ -116,15 +120,56 @@ func BenchmarkResponse(b *testing.B) {
 	frame := []byte(`{"rid":1,"data":{"seq":1,"msg":"hello"}}`)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		call := &call{event: "echo", invoke: true, done: make(chan struct{})}
+		cl := &call{event: "echo", invoke: true, done: make(chan struct{})}
 		s.mu.Lock()
-		s.pending[1] = call
+		if s.pending == nil {
+			s.pending = map[int64]*call{}
+		}
+		s.pending[1] = cl
 		s.mu.Unlock()
 		f := make([]byte, len(frame))
 		copy(f, frame)
 		s.handleFrame(c, websocket.TextMessage, f)
-		<-call.done
+		<-cl.done
 	}
 	b.StopTimer()
 	c.stopTimers()
+}
+
+// discardConn is a net.Conn that accepts and drops every write.
+type discardConn struct {
+	net.Conn // nil: only writing is supported
+}
+
+func (discardConn) Write(p []byte) (int, error)      { return len(p), nil }
+func (discardConn) SetWriteDeadline(time.Time) error { return nil }
+
+// benchWrite measures one outbound packet from the call's packet to the
+// bytes handed to the connection: encoding, framing and masking, and the
+// writer's queue.
+func benchWrite(b *testing.B, data []byte) {
+	s, c := benchSocket(b)
+	c.nc = discardConn{}
+	p := codec.Packet{Kind: codec.KindRequest, Event: "echo", Data: data, CID: 1}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := c.writePacket(&p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	_ = s
+	c.stopTimers()
+}
+
+// BenchmarkWriteInvoke64 is an invoke with a 64-byte string payload.
+func BenchmarkWriteInvoke64(b *testing.B) {
+	benchWrite(b, []byte(`"`+strings.Repeat("x", 62)+`"`))
+}
+
+// BenchmarkWriteInvoke1K is an invoke with a 1 KiB string payload.
+func BenchmarkWriteInvoke1K(b *testing.B) {
+	benchWrite(b, []byte(`"`+strings.Repeat("x", 1022)+`"`))
 }
