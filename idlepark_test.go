@@ -144,37 +144,20 @@ func TestCloseRacingPark(t *testing.T) {
 		}()
 		<-release
 	})
-	const n = 40
-	var wg sync.WaitGroup
-	errs := make(chan string, n)
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			s, err := Create(Options{URL: srv.wsURL(), DisableAutoReconnect: true})
-			if err != nil {
-				errs <- err.Error()
-				return
-			}
-			c := s.Listener(EventConnect).CreateConsumer(0)
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			_, _, _ = c.Next(ctx)
-			cancel()
-			time.Sleep(time.Duration(rand.Intn(3000)) * time.Microsecond)
-			done := make(chan struct{})
-			go func() { _ = s.Close(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(closeGrace + 3*time.Second):
-				errs <- "Close hung"
-			}
-		}(i)
-	}
-	wg.Wait()
-	close(errs)
-	for e := range errs {
-		t.Error(e)
-	}
+	onManySockets(t, 40, srv.wsURL(), func(_ int, s *Socket) {
+		c := s.Listener(EventConnect).CreateConsumer(0)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, _, _ = c.Next(ctx)
+		cancel()
+		time.Sleep(time.Duration(rand.Intn(3000)) * time.Microsecond)
+		done := make(chan struct{})
+		go func() { _ = s.Close(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(closeGrace + 3*time.Second):
+			t.Error("Close hung")
+		}
+	})
 	relRequireNoSocketGoroutines(t)
 }
 
@@ -184,36 +167,24 @@ func TestCallsAtRandomMomentsOfParking(t *testing.T) {
 		t.Skip("idle parking exists on Linux only")
 	}
 	srv := newFakeServer(t, echoUntilClosed)
-	const n = 30
-	var wg sync.WaitGroup
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			s, err := Create(Options{URL: srv.wsURL(), DisableAutoReconnect: true})
+	onManySockets(t, 30, srv.wsURL(), func(i int, s *Socket) {
+		defer s.Close()
+		for j := 0; j < 30; j++ {
+			time.Sleep(time.Duration(rand.Intn(2500)) * time.Microsecond)
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			res, err := s.Invoke(ctx, "echo", j)
+			cancel()
 			if err != nil {
-				t.Error(err)
+				t.Errorf("socket %d call %d: %v", i, j, err)
 				return
 			}
-			defer s.Close()
-			for j := 0; j < 30; j++ {
-				time.Sleep(time.Duration(rand.Intn(2500)) * time.Microsecond)
-				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-				res, err := s.Invoke(ctx, "echo", j)
-				cancel()
-				if err != nil {
-					t.Errorf("socket %d call %d: %v", i, j, err)
-					return
-				}
-				var got int
-				if res.Decode(&got) != nil || got != j {
-					t.Errorf("socket %d: got %s want %d", i, res.String(), j)
-					return
-				}
+			var got int
+			if res.Decode(&got) != nil || got != j {
+				t.Errorf("socket %d: got %s want %d", i, res.String(), j)
+				return
 			}
-		}(i)
-	}
-	wg.Wait()
+		}
+	})
 	relRequireNoSocketGoroutines(t)
 }
 
@@ -238,4 +209,21 @@ func TestParkedSocketClosedByFailedWrite(t *testing.T) {
 	c.wmu.Unlock()
 	ev := w.waitFor(EventDisconnect, 3*time.Second)
 	require.Equal(t, CloseAbnormal, ev.Code)
+}
+
+// onManySockets creates n sockets of url at once and runs body on each in
+// a goroutine of its own, then waits for all of them.
+func onManySockets(t *testing.T, n int, url string, body func(i int, s *Socket)) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			s, err := Create(Options{URL: url, DisableAutoReconnect: true})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			body(i, s)
+		})
+	}
+	wg.Wait()
 }
