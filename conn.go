@@ -82,8 +82,8 @@ type conn struct {
 	collecting bool // a batch is being collected (under qmu)
 	batch      []codec.Packet
 	wmu        sync.Mutex
-	sending    []outFrame // the writer's snapshot, under wmu
-	closeSent  bool       // a close frame was written: nothing follows it (under wmu)
+	sending    []outFrame  // the writer's snapshot, under wmu
+	closeSent  atomic.Bool // a close frame was taken by the writer: nothing follows it (set under wmu)
 
 	rd   *wsReader      // reader-only
 	pkts []codec.Packet // reader-only
@@ -320,9 +320,9 @@ func (c *conn) readFrames() (handedOver bool) {
 			s.mu.Unlock()
 			switch {
 			case code == CloseMessageTooBig:
-				_ = c.writeFrame(opClose, websocket.FormatCloseMessage(code, ""), time.Now().Add(closeGrace))
+				c.writeClose(websocket.FormatCloseMessage(code, ""), time.Now().Add(closeGrace))
 			case errors.Is(err, errProtocol):
-				_ = c.writeFrame(opClose, websocket.FormatCloseMessage(websocket.CloseProtocolError, ""), time.Now().Add(closeGrace))
+				c.writeClose(websocket.FormatCloseMessage(websocket.CloseProtocolError, ""), time.Now().Add(closeGrace))
 			}
 			s.closeConn(c, code, reason)
 			nc.Close()
@@ -422,8 +422,9 @@ func (c *conn) park() bool {
 
 // dropIdleMemory lets go of what an idle connection does not need until
 // its next frame: the read buffer, the decoded packets, the empty write
-// queues and an empty table of pending calls (Go maps keep their memory
-// when emptied).
+// queue and an empty table of pending calls (Go maps keep their memory
+// when emptied). The writer's own slice stays: taking the writer's lock
+// here would leave frames queued meanwhile unsent.
 func (c *conn) dropIdleMemory() {
 	c.rd.release()
 	c.pkts = nil
@@ -435,10 +436,6 @@ func (c *conn) dropIdleMemory() {
 		c.batch = nil
 	}
 	c.qmu.Unlock()
-	if c.wmu.TryLock() {
-		c.sending = nil
-		c.wmu.Unlock()
-	}
 	c.s.mu.Lock()
 	if len(c.s.pending) == 0 {
 		c.s.pending = nil
@@ -536,7 +533,7 @@ func (c *conn) onControl(op int, payload []byte) error {
 		if err != nil {
 			return err
 		}
-		_ = c.writeFrame(opClose, websocket.FormatCloseMessage(code, ""), time.Now().Add(controlWait))
+		c.writeClose(websocket.FormatCloseMessage(code, ""), time.Now().Add(controlWait))
 		return &websocket.CloseError{Code: code, Text: reason}
 	}
 	return nil
@@ -665,7 +662,7 @@ func (c *conn) shutdown(code int, reason string) {
 	c.s.wg.Add(1)
 	go func() {
 		defer c.s.wg.Done()
-		_ = c.writeFrame(opClose, websocket.FormatCloseMessage(code, reason), deadline)
+		c.writeClose(websocket.FormatCloseMessage(code, reason), deadline)
 		_ = nc.SetReadDeadline(deadline)
 	}()
 	c.unpark()
@@ -732,6 +729,18 @@ func (c *conn) writeFrame(op int, payload []byte, deadline time.Time) error {
 	return c.drain()
 }
 
+// writeClose sends a close frame and waits, at most until deadline, for
+// the writer to take it: the connection is often closed right after, which
+// must not drop the frame behind a write in progress.
+func (c *conn) writeClose(payload []byte, deadline time.Time) {
+	if c.writeFrame(opClose, payload, deadline) == errControlTooLong {
+		return
+	}
+	for !c.closeSent.Load() && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // drain writes the queued frames unless another goroutine is already doing
 // so, in which case that goroutine picks them up: it looks at the queue
 // again after giving up the writer role.
@@ -765,28 +774,42 @@ func (c *conn) drain() error {
 
 // sendAllLocked writes frames in order, framed and masked into one buffer
 // and sent in one write. Once the connection is closing only its close
-// frame still goes out. The caller holds wmu.
+// frame still goes out, and a pong that waited past its deadline is
+// dropped rather than failing the write. The write's deadline is the
+// latest of the frames' (writeWait for data), except with a close frame,
+// whose deadline bounds the rest: the connection is going away. The
+// caller holds wmu.
 func (c *conn) sendAllLocked(frames []outFrame) {
 	closing := c.closing.Load()
+	now := time.Now()
 	bp := getScratch()
 	out := (*bp)[:0]
 	var (
-		deadline time.Time
-		err      error
+		deadline, closeBy time.Time
+		err               error
 	)
 	for _, f := range frames {
-		if err == nil && !c.closeSent && (!closing || f.op == opClose) {
+		expired := f.op == opPong && !f.deadline.IsZero() && !now.Before(f.deadline)
+		if err == nil && !c.closeSent.Load() && (!closing || f.op == opClose) && !expired {
 			out, err = c.appendFrame(out, f)
-			c.closeSent = f.op == opClose
 			d := f.deadline
 			if d.IsZero() {
-				d = time.Now().Add(writeWait)
+				d = now.Add(writeWait)
 			}
-			if deadline.IsZero() || d.Before(deadline) {
+			if d.After(deadline) {
 				deadline = d
 			}
+			if f.op == opClose {
+				closeBy = d
+			}
+		}
+		if f.op == opClose {
+			c.closeSent.Store(true) // written, or dropped with a failed write
 		}
 		putScratch(f.bp, f.buf)
+	}
+	if !closeBy.IsZero() {
+		deadline = closeBy
 	}
 	if err == nil && len(out) > 0 {
 		_ = c.nc.SetWriteDeadline(deadline)

@@ -21,10 +21,17 @@ func TestIdleSetThatCannotBeWaitedOn(t *testing.T) {
 	rc, err := f.SyscallConn()
 	require.NoError(t, err)
 	set := &idleSet{file: f, rc: rc, conns: map[int32]*conn{}, evs: make([]syscall.EpollEvent, 128)}
-	idle.mu.Lock()
-	require.Nil(t, idle.set, "another test left an idle set")
-	idle.set = set
-	idle.mu.Unlock()
+	// The set replaces the current one, which exists only while sockets of
+	// earlier tests are still closing.
+	require.Eventually(t, func() bool {
+		idle.mu.Lock()
+		defer idle.mu.Unlock()
+		if idle.set != nil {
+			return false
+		}
+		idle.set = set
+		return true
+	}, 10*time.Second, 10*time.Millisecond, "sockets of earlier tests stay registered in the idle set")
 	go set.run()
 
 	srv := newFakeServer(t, echoUntilClosed)

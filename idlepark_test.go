@@ -4,7 +4,9 @@ import (
 	"context"
 	"math/rand"
 	"net"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -226,4 +228,62 @@ func onManySockets(t *testing.T, n int, url string, body func(i int, s *Socket))
 		})
 	}
 	wg.Wait()
+}
+
+// countConn counts the frames written to it (one per Write here: each
+// write below is a single small frame).
+type countConn struct {
+	net.Conn
+	writes atomic.Int64
+}
+
+func (c *countConn) Write(p []byte) (int, error)      { c.writes.Add(1); return len(p), nil }
+func (c *countConn) SetWriteDeadline(time.Time) error { return nil }
+
+// dropIdleMemory, run as a connection parks, never leaves a frame written
+// meanwhile in the queue: a writer that finds the writer's lock taken
+// trusts its holder to send what it queued.
+func TestDroppingIdleMemoryStrandsNoFrame(t *testing.T) {
+	s, err := Create(Options{DisableAutoConnect: true})
+	require.NoError(t, err)
+	defer s.Close()
+	c := newConn(s, s.opts)
+	defer c.stopTimers()
+	cc := &countConn{}
+	c.nc = cc
+	c.rd = newWSReader(strings.NewReader(""), nil, nil, 0, false, nil)
+
+	stop := make(chan struct{})
+	parked := make(chan struct{})
+	go func() { // the read loop parking, again and again
+		defer close(parked)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				c.dropIdleMemory()
+			}
+		}
+	}()
+	defer func() { close(stop); <-parked }()
+
+	deadline := time.Now().Add(time.Second)
+	for i := int64(1); time.Now().Before(deadline); i++ {
+		require.NoError(t, c.writeFrame(opText, []byte("x"), time.Time{}))
+		sent := false
+		for wait := time.Now().Add(200 * time.Millisecond); time.Now().Before(wait); {
+			if cc.writes.Load() >= i {
+				sent = true
+				break
+			}
+			time.Sleep(10 * time.Microsecond)
+		}
+		if !sent {
+			c.qmu.Lock()
+			n := len(c.queue)
+			c.qmu.Unlock()
+			t.Fatalf("frame %d was never written (%d still queued, 200 ms later)", i, n)
+		}
+	}
 }

@@ -123,8 +123,8 @@ func (d *demuxSlot[K, T]) make(s *Socket, family string) *streams.Demux[K, T] {
 func (s *Socket) streamConfig(family string) streams.Config {
 	cfg := streams.Config{
 		NewTimeoutError: func() error { return newTimeoutError("Stream consumer iteration timed out") },
-		MaxBacklog:      s.opts.MaxBacklog,
-		Overflow:        s.opts.BacklogPolicy,
+		MaxBacklog:      s.created.MaxBacklog,
+		Overflow:        s.created.BacklogPolicy,
 	}
 	cfg.OnOverflow = func(o streams.Overflow) {
 		if family == "listener" && o.Key == EventError {

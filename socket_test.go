@@ -331,3 +331,34 @@ func TestStreamFamiliesAreMadeOnFirstUse(t *testing.T) {
 	require.Same(t, s.listeners.get(), s.listeners.make(s, "listener"))
 	require.Nil(t, s.receivers.get(), "other families stay unmade")
 }
+
+// The first stream of a family makes its demux while ConnectWith may be
+// replacing the options (a race the race detector would report).
+func TestFirstStreamDoesNotRaceConnectWith(t *testing.T) {
+	s, err := Create(Options{Hostname: "127.0.0.1", Port: 9, DisableAutoConnect: true, DisableAutoReconnect: true})
+	require.NoError(t, err)
+	defer s.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = s.ConnectWith(func(o *Options) { o.MaxBacklog = 5 })
+	}()
+	time.Sleep(50 * time.Millisecond)
+	_ = s.Receiver("x") // first receiver stream: makes the demux
+	<-done
+}
+
+// MaxBacklog and BacklogPolicy are those given at creation, for every
+// stream family, however late its first stream is asked for.
+func TestBacklogBoundIsTheCreationOne(t *testing.T) {
+	s, err := Create(Options{Hostname: "127.0.0.1", Port: 9, DisableAutoConnect: true, DisableAutoReconnect: true})
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.ConnectWith(func(o *Options) { o.MaxBacklog = 2 }))
+	c := s.Listener("custom").CreateConsumer(0)
+	for i := 0; i < 5; i++ {
+		s.Emit(Event{Name: "custom"})
+	}
+	st, _ := s.ListenerConsumerStats(c.ID())
+	require.Equal(t, 5, st.Backpressure, "the creation options (no bound) apply")
+}

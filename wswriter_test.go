@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math/rand/v2"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -122,4 +123,159 @@ func TestNothingFollowsTheCloseFrame(t *testing.T) {
 	require.Equal(t, opClose, op)
 	require.Equal(t, []byte{0x03, 0xe8}, p)
 	require.Empty(t, b, "a frame was written after the close frame")
+}
+
+// slowPeer reads what the client end of a pipe writes: nothing for
+// stall, then everything at about rate bytes per second (0: no limit),
+// until the pipe is closed. closed is closed when the pipe was closed by
+// the client (the peer saw EOF or a closed pipe).
+type slowPeer struct {
+	mu     sync.Mutex
+	got    []byte
+	closed chan struct{}
+}
+
+func startSlowPeer(server net.Conn, stall time.Duration, rate int) *slowPeer {
+	p := &slowPeer{closed: make(chan struct{})}
+	go func() {
+		defer close(p.closed)
+		time.Sleep(stall)
+		buf := make([]byte, 64<<10)
+		for {
+			n, err := server.Read(buf)
+			p.mu.Lock()
+			p.got = append(p.got, buf[:n]...)
+			p.mu.Unlock()
+			if err != nil {
+				return
+			}
+			if rate > 0 {
+				time.Sleep(time.Duration(n) * time.Second / time.Duration(rate))
+			}
+		}
+	}()
+	return p
+}
+
+func pipedConn(t *testing.T) (*conn, net.Conn) {
+	s, err := Create(Options{DisableAutoConnect: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	client, server := net.Pipe()
+	t.Cleanup(func() { client.Close(); server.Close() })
+	c := newConn(s, s.opts)
+	t.Cleanup(c.stopTimers)
+	c.nc = client
+	return c, server
+}
+
+// A WebSocket ping that arrives while a data write is slow (but within
+// writeWait) queues a pong with a one-second deadline. A writer that picks
+// the pong up after that second drops it instead of failing the write and
+// closing a healthy connection.
+func TestLatePongIsDroppedNotFatal(t *testing.T) {
+	c, server := pipedConn(t)
+	peer := startSlowPeer(server, 1500*time.Millisecond, 0) // a 1.5 s hiccup, then all is read
+
+	done := make(chan error, 1)
+	go func() { done <- c.writeFrame(opText, []byte("a message written during the hiccup"), time.Time{}) }()
+	time.Sleep(100 * time.Millisecond) // that write now holds wmu, blocked in the pipe
+	// The read loop answers a WebSocket ping from the server.
+	require.NoError(t, c.onControl(opPing, []byte("hi")))
+	require.NoError(t, <-done)
+
+	select {
+	case <-peer.closed:
+		t.Fatal("the connection was closed after a 1.5 s stall that writeWait (10 s) allows")
+	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+// A data frame written in the same batch as a pong keeps writeWait (10 s)
+// rather than the pong's one-second deadline.
+func TestDataFrameBatchedWithAPongKeepsWriteWait(t *testing.T) {
+	c, server := pipedConn(t)
+	// A short hiccup, then ~1 MB/s: 1.5 MB take about 1.5 s, longer than
+	// the pong's deadline and within writeWait.
+	peer := startSlowPeer(server, 300*time.Millisecond, 1<<20)
+
+	first := make(chan error, 1)
+	go func() { first <- c.writeFrame(opText, []byte("small"), time.Time{}) }()
+	time.Sleep(100 * time.Millisecond) // the small write holds wmu
+	big := make([]byte, 3<<19)
+	require.NoError(t, c.writeFrame(opText, big, time.Time{})) // queued behind it
+	require.NoError(t, c.onControl(opPing, nil))               // the pong too
+	require.NoError(t, <-first)
+
+	select {
+	case <-peer.closed:
+		peer.mu.Lock()
+		n := len(peer.got)
+		peer.mu.Unlock()
+		t.Fatalf("the connection was closed after %d of ~%d bytes: the data frame got the pong's deadline", n, len(big))
+	case <-time.After(2500 * time.Millisecond):
+	}
+}
+
+// Compressed pongs (v2: empty messages) and a large incompressible message
+// are accepted by the real server: the connection survives several pings.
+func TestCompressedPongsKeepTheConnection(t *testing.T) {
+	for _, v := range []string{"1", "2"} {
+		srv := startServer(t, map[string]string{"SC_PER_MESSAGE_DEFLATE": "0", "SC_PROTOCOL_VERSION": v, "SC_PING_INTERVAL": "100", "SC_PING_TIMEOUT": "600"})
+		pv := 2
+		if v == "1" {
+			pv = 1
+		}
+		s, w := newWatchedSocket(t, srv.URL(), Options{ProtocolVersion: pv, DisableAutoReconnect: true}, EventConnect, EventDisconnect)
+		w.waitFor(EventConnect, 5*time.Second)
+		require.True(t, inflating(s))
+		rnd := make([]byte, 200000)
+		for i := range rnd {
+			rnd[i] = byte(' ' + (i*7919+i*i*31)%90)
+		}
+		res, err := s.Invoke(ctxT(t, 10*time.Second), "echo", string(rnd))
+		require.NoError(t, err)
+		var got string
+		require.NoError(t, res.Decode(&got))
+		require.Equal(t, string(rnd), got)
+		time.Sleep(1500 * time.Millisecond)
+		require.Equal(t, StateOpen, s.State(), "protocol %s", v)
+	}
+}
+
+// Pooled flate writers are reset between messages: every message inflates
+// on its own (no context takeover), whatever came before it.
+func TestDeflatePoolReuse(t *testing.T) {
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			seed := uint32(g*7 + 1)
+			for i := 0; i < 100; i++ {
+				seed = seed*1664525 + 1013904223
+				n := int(seed % 30000)
+				p := make([]byte, n)
+				for j := range p {
+					seed = seed*1664525 + 1013904223
+					if i%2 == 0 {
+						p[j] = byte(seed >> 24)
+					} else {
+						p[j] = "ab"[seed>>31]
+					}
+				}
+				z, err := appendDeflated(nil, p)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				got, err := inflateMessage(z, 0)
+				if err != nil || string(got) != string(p) {
+					t.Errorf("message %d of %d bytes: %v", i, n, err)
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
 }
