@@ -795,10 +795,12 @@ func TestParitySubscriptionTable(t *testing.T) {
 // getBytesReceived, send, pendingReconnectTimeout, connectAttempts, id.
 func TestParityConnectionLifecycle(t *testing.T) {
 	srv := startServer(t, nil)
-	s, err := Create(Options{Hostname: "127.0.0.1", Port: srv.Port()})
+	s, err := Create(Options{Hostname: "127.0.0.1", Port: srv.Port(), DisableAutoConnect: true})
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
-	watch(t, s, EventConnect).waitFor(EventConnect, 5*time.Second)
+	w := watch(t, s, EventConnect)
+	require.NoError(t, s.Connect())
+	w.waitFor(EventConnect, 5*time.Second)
 	firstID := s.ID()
 	require.NotEmpty(t, firstID)
 
@@ -828,7 +830,7 @@ func TestParityConnectionLifecycle(t *testing.T) {
 	require.Equal(t, StateOpen, s.State())
 
 	// reconnect: disconnect(1000) then connect at once, no auto-reconnect.
-	w := watch(t, s, EventDisconnect, EventClose, EventConnecting, EventConnect)
+	w = watch(t, s, EventDisconnect, EventClose, EventConnecting, EventConnect)
 	require.NoError(t, s.Reconnect(0, ""))
 	require.Zero(t, s.ConnectAttempts(), "a user connect is not an attempt")
 	ev := w.next(time.Second)

@@ -41,11 +41,14 @@ func relWSS(host string, port int) string {
 	return "wss://" + net.JoinHostPort(host, strconv.Itoa(port)) + "/socketcluster/"
 }
 
-// relConnectFailure waits for a failed connection and returns the cause
+// relConnectFailure connects a socket with opts to url, waits for the
+// connection to fail and returns the cause
 // kept in the SocketProtocolError.
-func relConnectFailure(t *testing.T, s *Socket) error {
+func relConnectFailure(t *testing.T, url string, opts Options) error {
 	t.Helper()
-	w := watch(t, s, EventConnect, EventConnectAbort, EventError)
+	// Watched before it connects: a fast failure must not come before the
+	// watcher exists.
+	_, w := newWatchedSocket(t, url, opts, EventConnect, EventConnectAbort, EventError)
 	ev := w.next(10 * time.Second)
 	if ev.Name != EventConnectAbort {
 		t.Fatalf("got %s (%v), want connectAbort", ev.Name, ev.Error)
@@ -77,8 +80,7 @@ func relRequireWorks(t *testing.T, s *Socket) {
 func TestReliabilityTLSVerifiesCertificatesByDefault(t *testing.T) {
 	pki := testpki.NewCA(t)
 	port := relTLSServer(t, pki, false)
-	s := newSocket(t, relWSS("127.0.0.1", port), Options{DisableAutoReconnect: true})
-	cause := relConnectFailure(t, s)
+	cause := relConnectFailure(t, relWSS("127.0.0.1", port), Options{DisableAutoReconnect: true})
 	var cve *tls.CertificateVerificationError
 	if !errors.As(cause, &cve) {
 		t.Fatalf("cause %T: %v, want a certificate verification error", cause, cause)
@@ -100,8 +102,7 @@ func TestReliabilityTLSCustomCA(t *testing.T) {
 
 	// The custom CA does not turn off the host name check: the
 	// certificate names 127.0.0.1 only.
-	s2 := newSocket(t, relWSS("localhost", port), Options{TLSConfig: cfg, DisableAutoReconnect: true})
-	cause := relConnectFailure(t, s2)
+	cause := relConnectFailure(t, relWSS("localhost", port), Options{TLSConfig: cfg, DisableAutoReconnect: true})
 	var he x509.HostnameError
 	if !errors.As(cause, &he) {
 		t.Fatalf("cause %T: %v, want a host name error", cause, cause)
@@ -112,8 +113,7 @@ func TestReliabilityTLSClientCertificates(t *testing.T) {
 	pki := testpki.NewCA(t)
 	port := relTLSServer(t, pki, true)
 
-	without := newSocket(t, relWSS("127.0.0.1", port), Options{TLSConfig: &tls.Config{RootCAs: pki.Pool}, DisableAutoReconnect: true})
-	cause := relConnectFailure(t, without)
+	cause := relConnectFailure(t, relWSS("127.0.0.1", port), Options{TLSConfig: &tls.Config{RootCAs: pki.Pool}, DisableAutoReconnect: true})
 	if !strings.Contains(cause.Error(), "certificate") {
 		t.Errorf("the error does not say a certificate is missing: %v", cause)
 	}
@@ -128,9 +128,8 @@ func TestReliabilityTLSInsecureSkipVerifyOnlyWhenAsked(t *testing.T) {
 
 	// A custom Dialer without a TLS config still verifies.
 	d := &websocket.Dialer{HandshakeTimeout: 5 * time.Second}
-	s := newSocket(t, relWSS("127.0.0.1", port), Options{Dialer: d, DisableAutoReconnect: true})
 	var uae x509.UnknownAuthorityError
-	if cause := relConnectFailure(t, s); !errors.As(cause, &uae) {
+	if cause := relConnectFailure(t, relWSS("127.0.0.1", port), Options{Dialer: d, DisableAutoReconnect: true}); !errors.As(cause, &uae) {
 		t.Fatalf("custom dialer: cause %T: %v, want an unknown authority error", cause, cause)
 	}
 	if d.TLSClientConfig != nil {
