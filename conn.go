@@ -374,18 +374,15 @@ func (c *conn) graceDeadline() time.Time {
 // park, os.ErrDeadlineExceeded to fail (a closing connection's grace is
 // over).
 func (c *conn) onReadDeadline(boundary bool) error {
-	if c.closing.Load() {
-		d := c.graceDeadline()
-		if !time.Now().Before(d) {
+	switch {
+	case c.closing.Load():
+		if !time.Now().Before(c.graceDeadline()) {
 			return os.ErrDeadlineExceeded
 		}
-		_ = c.nc.SetReadDeadline(d)
-		return nil
-	}
-	if boundary && !c.noPark && c.rd.reads == c.idleMark {
+	case boundary && !c.noPark && c.rd.reads == c.idleMark:
 		return errIdle
 	}
-	c.setIdleDeadline()
+	c.setIdleDeadline() // the grace deadline, once closing
 	return nil
 }
 
@@ -705,7 +702,13 @@ func (c *conn) sendEncodedLocked(bp *[]byte, buf []byte, err error) error {
 		putScratch(bp, buf)
 		return err
 	}
-	c.queue = append(c.queue, outFrame{op: opText, bp: bp, buf: buf})
+	return c.queueLocked(outFrame{op: opText, bp: bp, buf: buf})
+}
+
+// queueLocked adds f to the write queue and writes the queue. It is
+// called with qmu held and releases it.
+func (c *conn) queueLocked(f outFrame) error {
+	c.queue = append(c.queue, f)
 	c.qmu.Unlock()
 	return c.drain()
 }
@@ -724,9 +727,7 @@ func (c *conn) writeFrame(op int, payload []byte, deadline time.Time) error {
 	bp := getScratch()
 	buf := append((*bp)[:0], payload...)
 	c.qmu.Lock()
-	c.queue = append(c.queue, outFrame{op: op, bp: bp, buf: buf, deadline: deadline})
-	c.qmu.Unlock()
-	return c.drain()
+	return c.queueLocked(outFrame{op: op, bp: bp, buf: buf, deadline: deadline})
 }
 
 // writeClose sends a close frame and waits, at most until deadline, for
@@ -791,7 +792,7 @@ func (c *conn) sendAllLocked(frames []outFrame) {
 	for _, f := range frames {
 		expired := f.op == opPong && !f.deadline.IsZero() && !now.Before(f.deadline)
 		if err == nil && !c.closeSent.Load() && (!closing || f.op == opClose) && !expired {
-			out, err = c.appendFrame(out, f)
+			out, err = c.appendOutFrame(out, f)
 			d := f.deadline
 			if d.IsZero() {
 				d = now.Add(writeWait)
@@ -824,9 +825,9 @@ func (c *conn) sendAllLocked(frames []outFrame) {
 	}
 }
 
-// appendFrame appends f as a client frame; data frames are compressed
+// appendOutFrame appends f as a client frame; data frames are compressed
 // when permessage-deflate was negotiated.
-func (c *conn) appendFrame(out []byte, f outFrame) ([]byte, error) {
+func (c *conn) appendOutFrame(out []byte, f outFrame) ([]byte, error) {
 	if !c.deflate || (f.op != opText && f.op != opBinary) {
 		return appendFrame(out, f.op, false, f.buf), nil
 	}
