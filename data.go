@@ -14,8 +14,11 @@ type Data struct {
 	codec codec.Codec
 }
 
-// Decode decodes the payload into v, as codec.Unmarshal does. An absent
-// payload decodes like null.
+// Decode decodes the payload into v, as the socket's codec's Unmarshal
+// does. An absent payload decodes like null. Strings decoded from the
+// payload may share its memory when the codec allows it (see
+// codec.SharedUnmarshaler), which is one more reason never to modify the
+// bytes returned by Raw.
 func (d Data) Decode(v any) error {
 	raw := d.raw
 	if raw == nil {
@@ -24,6 +27,9 @@ func (d Data) Decode(v any) error {
 	c := d.codec
 	if c == nil {
 		c = codec.JSON
+	}
+	if su, ok := c.(codec.SharedUnmarshaler); ok {
+		return su.UnmarshalShared(raw, v)
 	}
 	return c.Unmarshal(raw, v)
 }

@@ -3,6 +3,7 @@ package codec
 import (
 	"encoding/json"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Unmarshal decodes data into v with the rules of encoding/json. Binary
@@ -12,7 +13,14 @@ import (
 //
 // A JSON string decoded into a *string or an *any takes a fast path that
 // reads the literal once instead of validating and then unquoting it.
-func (JSONCodec) Unmarshal(data []byte, v any) error {
+func (JSONCodec) Unmarshal(data []byte, v any) error { return unmarshalJSON(data, v, false) }
+
+// UnmarshalShared decodes like Unmarshal, except that a string literal
+// without escapes decoded into a *string or an *any shares data's memory
+// instead of being copied. data must never be modified afterwards.
+func (JSONCodec) UnmarshalShared(data []byte, v any) error { return unmarshalJSON(data, v, true) }
+
+func unmarshalJSON(data []byte, v any, share bool) error {
 	switch p := v.(type) {
 	case *[]byte:
 		if p != nil {
@@ -26,12 +34,12 @@ func (JSONCodec) Unmarshal(data []byte, v any) error {
 			}
 		}
 	case *string:
-		if s, ok := stringLiteral(data); ok && p != nil {
+		if s, ok := stringLiteral(data, share); ok && p != nil {
 			*p = s
 			return nil
 		}
 	case *any:
-		if s, ok := stringLiteral(data); ok && p != nil {
+		if s, ok := stringLiteral(data, share); ok && p != nil {
 			*p = s
 			return nil
 		}
@@ -41,8 +49,9 @@ func (JSONCodec) Unmarshal(data []byte, v any) error {
 
 // stringLiteral returns the text of data when data is exactly one JSON
 // string (surrounding whitespace allowed); ok is false for anything else,
-// which then takes the general path.
-func stringLiteral(data []byte) (string, bool) {
+// which then takes the general path. With share, text that needs no
+// unescaping is returned in data's own memory.
+func stringLiteral(data []byte, share bool) (string, bool) {
 	i := skipSpace(data, 0)
 	if i >= len(data) || data[i] != '"' {
 		return "", false
@@ -53,6 +62,9 @@ func stringLiteral(data []byte) (string, bool) {
 	}
 	content := data[i+1 : end-1]
 	if !escaped && utf8.Valid(content) {
+		if share && len(content) > 0 {
+			return unsafe.String(&content[0], len(content)), true
+		}
 		return string(content), true
 	}
 	return string(appendUnescaped(make([]byte, 0, len(content)), content)), true
