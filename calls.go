@@ -15,7 +15,8 @@ type call struct {
 	invoke  bool
 	cid     int64 // given when the packet is written, as in JavaScript
 	timer   *time.Timer
-	settled bool // under s.mu
+	settled bool  // under s.mu
+	reader  *conn // the connection its caller is reading for it (readFor), under s.mu
 
 	// Exactly one of done and onDone is set for invokes: user calls wait
 	// on done; internal calls (handshake, subscribe) get onDone, which runs
@@ -58,7 +59,8 @@ func (s *Socket) Transmit(event string, data any, opts ...CallOption) error {
 	if timeout <= 0 {
 		timeout = s.created.AckTimeout
 	}
-	return s.submit(&call{event: event, data: payload}, timeout)
+	_, err = s.submit(&call{event: event, data: payload}, timeout)
+	return err
 }
 
 // Invoke sends an event and waits for the server's response. ctx bounds the
@@ -88,8 +90,16 @@ func (s *Socket) invokeEncoded(ctx context.Context, event string, payload []byte
 		}
 	}
 	c := &call{event: event, data: payload, invoke: true, done: make(chan struct{})}
-	if err := s.submit(c, timeout); err != nil {
+	conn, err := s.submit(c, timeout)
+	if err != nil {
 		return Data{}, err
+	}
+	if conn != nil && conn.parked.Load() && conn.parked.CompareAndSwap(true, false) {
+		if ctx.Done() != nil {
+			stop := context.AfterFunc(ctx, func() { s.abandon(c, ctx.Err()) })
+			defer stop()
+		}
+		conn.readFor(c)
 	}
 	select {
 	case <-c.done:
@@ -115,12 +125,13 @@ func (s *Socket) marshalPayload(data any) ([]byte, error) {
 	return b, nil
 }
 
-// submit queues or sends a call, starting its ack timer.
-func (s *Socket) submit(c *call, timeout time.Duration) error {
+// submit queues or sends a call, starting its ack timer. It returns the
+// connection it wrote the call to, nil when the call was queued.
+func (s *Socket) submit(c *call, timeout time.Duration) (*conn, error) {
 	s.mu.Lock()
 	if s.closedForGood {
 		s.mu.Unlock()
-		return ErrClosed
+		return nil, ErrClosed
 	}
 	s.checkStaleLocked()
 	if s.state == StateClosed {
@@ -134,11 +145,11 @@ func (s *Socket) submit(c *call, timeout time.Duration) error {
 		p := s.prepareLocked(conn, c)
 		s.mu.Unlock()
 		s.write(conn, c, &p)
-		return nil
+		return conn, nil
 	}
 	s.queue = append(s.queue, c)
 	s.mu.Unlock()
-	return nil
+	return nil, nil
 }
 
 // checkStaleLocked reconnects a connection that has seen no ping for a
@@ -213,6 +224,10 @@ func (s *Socket) settleLocked(c *call, res Data, err error) {
 	c.res, c.err = res, err
 	if c.done != nil {
 		close(c.done)
+		if c.reader != nil {
+			c.reader.kickReader() // its caller waits in a read
+			c.reader = nil
+		}
 	} else if c.onDone != nil {
 		c.onDone(res, err)
 	}
@@ -284,8 +299,8 @@ func (s *Socket) failCallsLocked(typ string, code int, reason string) {
 }
 
 // handleResponse settles the call a response answers; unknown ids are
-// ignored.
-func (s *Socket) handleResponse(p *codec.Packet) {
+// ignored. It runs on whatever reads conn.
+func (s *Socket) handleResponse(conn *conn, p *codec.Packet) {
 	s.mu.Lock()
 	c := s.pending[p.RID]
 	if c == nil {
@@ -293,6 +308,10 @@ func (s *Socket) handleResponse(p *codec.Packet) {
 		return
 	}
 	delete(s.pending, p.RID)
+	c.reader = nil // settled by its own reader: nothing to wake
+	if c.done != nil && len(s.pending) == 0 {
+		conn.parkSoon = true
+	}
 	var err error
 	if p.Error != nil && !isFalsy(p.Error) {
 		err = s.hydrateError(p.Error)

@@ -98,6 +98,11 @@ type conn struct {
 	idleTok    int32                     // c's token in idleSet; read loop only
 	idleMark   uint64                    // rd.reads when the idle deadline was set; read loop only
 	noPark     bool                      // parking failed once; read loop only
+	idleEntry  bool                      // the descriptor may have an entry in idleSet (a hint); read loop only
+
+	parkSoon      bool          // the last response a caller waited for came in; read loop only
+	callerReading bool          // a caller of Invoke runs the read loop (readFor); read loop only
+	callerTurns   atomic.Uint32 // how many times a caller ran the read loop
 }
 
 // idleParkAfter is how long a read loop waits without receiving anything
@@ -291,7 +296,6 @@ func (c *conn) readOn() {
 // over (to a fresh goroutine or to the idle set), false when it ended.
 func (c *conn) readFrames() (handedOver bool) {
 	s := c.s
-	nc := c.nc
 	// The runtime grows a stack by moving it, so the address of a local
 	// variable changes exactly when the stack was grown (or shrunk).
 	var mark byte
@@ -299,41 +303,58 @@ func (c *conn) readFrames() (handedOver bool) {
 	for {
 		mt, frame, err := c.readFrame()
 		if err == errIdle {
-			if c.park() {
+			if c.park(true) {
 				return true
 			}
 			continue
 		}
-		if c.closing.Load() {
-			if err != nil {
-				nc.Close()
-				return false
-			}
-			continue // shutting down: drain until the peer's close frame
-		}
 		if err != nil {
-			code, reason := closeCodeOf(err)
-			s.mu.Lock()
-			if s.conn == c {
-				c.err = err
-			}
-			s.mu.Unlock()
-			switch {
-			case code == CloseMessageTooBig:
-				c.writeClose(websocket.FormatCloseMessage(code, ""), time.Now().Add(closeGrace))
-			case errors.Is(err, errProtocol):
-				c.writeClose(websocket.FormatCloseMessage(websocket.CloseProtocolError, ""), time.Now().Add(closeGrace))
-			}
-			s.closeConn(c, code, reason)
-			nc.Close()
+			c.readFailed(err)
 			return false
 		}
+		if c.closing.Load() {
+			continue // shutting down: drain until the peer's close frame
+		}
 		s.handleFrame(c, mt, frame)
+		if c.parkSoon {
+			// A caller got the last response it waited for: park now,
+			// so that its next call finds the connection parked and
+			// reads the response itself (see readFor).
+			c.parkSoon = false
+			if c.canPark() && c.rd.drained() && c.park(false) {
+				return true
+			}
+		}
 		if c.rd.drained() && uintptr(unsafe.Pointer(&mark)) != stackAt {
 			go c.readOn()
 			return true
 		}
 	}
+}
+
+// readFailed ends reading on err: a closing connection is closed, any
+// other gets the close code err calls for (and a close frame when the
+// server broke the protocol or the size limit).
+func (c *conn) readFailed(err error) {
+	s := c.s
+	if c.closing.Load() {
+		c.nc.Close()
+		return
+	}
+	code, reason := closeCodeOf(err)
+	s.mu.Lock()
+	if s.conn == c {
+		c.err = err
+	}
+	s.mu.Unlock()
+	switch {
+	case code == CloseMessageTooBig:
+		c.writeClose(websocket.FormatCloseMessage(code, ""), time.Now().Add(closeGrace))
+	case errors.Is(err, errProtocol):
+		c.writeClose(websocket.FormatCloseMessage(websocket.CloseProtocolError, ""), time.Now().Add(closeGrace))
+	}
+	s.closeConn(c, code, reason)
+	c.nc.Close()
 }
 
 // errIdle ends a read at a message boundary when nothing arrived for
@@ -375,6 +396,8 @@ func (c *conn) graceDeadline() time.Time {
 // over).
 func (c *conn) onReadDeadline(boundary bool) error {
 	switch {
+	case c.callerReading:
+		return errHandBack
 	case c.closing.Load():
 		if !time.Now().Before(c.graceDeadline()) {
 			return os.ErrDeadlineExceeded
@@ -386,21 +409,33 @@ func (c *conn) onReadDeadline(boundary bool) error {
 	return nil
 }
 
-// park hands an idle connection to the idle set and reports whether it
-// did, in which case the read loop's goroutine must end at once: the
-// connection may already be running in another one.
-func (c *conn) park() bool {
+// canPark reports whether the read loop may park the connection: reads
+// that wait without a buffer and no earlier failure to park.
+func (c *conn) canPark() bool { return c.rd.onDeadline != nil && !c.noPark }
+
+// park hands a connection with nothing half read to the idle set and
+// reports whether it did, in which case the read loop's goroutine must end
+// at once: the connection may already be running in another one. An idle
+// connection also lets go of memory it does not need while idle
+// (dropMemory); one parked between calls keeps it for the next one.
+func (c *conn) park(dropMemory bool) bool {
 	if !c.joinIdle() {
 		c.noPark = true
 		return false
 	}
 	set, tok := c.idleSet, c.idleTok
-	c.dropIdleMemory()
+	if dropMemory {
+		c.dropIdleMemory()
+	} else {
+		c.rd.release()
+	}
+	hasEntry := c.idleEntry
+	c.idleEntry = true
 	c.parked.Store(true)
 	// From here on another goroutine may be running the read loop: only
-	// set, tok and the atomics may be used until the CompareAndSwap below
-	// wins.
-	err := c.armIdle(set, tok)
+	// set, tok, hasEntry and the atomics may be used until the
+	// CompareAndSwap below wins.
+	err := c.armIdle(set, tok, hasEntry)
 	if err == nil && !c.closing.Load() && !idleSetFailed(set) {
 		return true
 	}

@@ -85,6 +85,7 @@ func (c *conn) leaveIdle() {
 		return
 	}
 	_ = c.epollCtl(set, c.idleTok, syscall.EPOLL_CTL_DEL, 0)
+	c.idleEntry = false
 	idle.mu.Lock()
 	delete(set.conns, c.idleTok)
 	last := len(set.conns) == 0
@@ -100,20 +101,29 @@ func (c *conn) leaveIdle() {
 
 // armIdle asks set for one event under tok when c's descriptor becomes
 // readable (or the peer hangs up); readiness at the time of the call
-// counts, so no data that arrived before it is missed. It takes set and
-// tok as they were before c was marked parked: from then on another read
-// loop may own c.
-func (c *conn) armIdle(set *idleSet, tok int32) error {
-	return c.epollCtl(set, tok, syscall.EPOLL_CTL_MOD, syscall.EPOLLIN|syscall.EPOLLRDHUP|syscall.EPOLLONESHOT)
+// counts, so no data that arrived before it is missed. It takes set, tok
+// and whether the descriptor has an entry in set (which picks the call
+// most likely to succeed first) as they were before c was marked parked:
+// from then on another read loop may own c.
+func (c *conn) armIdle(set *idleSet, tok int32, hasEntry bool) error {
+	op := syscall.EPOLL_CTL_ADD
+	if hasEntry {
+		op = syscall.EPOLL_CTL_MOD
+	}
+	return c.epollCtl(set, tok, op, syscall.EPOLLIN|syscall.EPOLLRDHUP|syscall.EPOLLONESHOT)
 }
 
 // disarmIdle cancels an armed event; its caller owns the read loop. The
 // entry is removed rather than emptied: an entry stays subscribed to
 // hang-ups and errors whatever its events, and would report them on every
 // wait until the descriptor is closed.
-func (c *conn) disarmIdle() { _ = c.epollCtl(c.idleSet, c.idleTok, syscall.EPOLL_CTL_DEL, 0) }
+func (c *conn) disarmIdle() {
+	_ = c.epollCtl(c.idleSet, c.idleTok, syscall.EPOLL_CTL_DEL, 0)
+	c.idleEntry = false
+}
 
-// epollCtl changes c's entry in set (adding it on a MOD that finds none).
+// epollCtl changes c's entry in set (adding it on a MOD that finds none,
+// changing it on an ADD that finds one).
 // It runs under the reference counts of both descriptors, so it never
 // touches a descriptor number that was closed and reused meanwhile.
 func (c *conn) epollCtl(set *idleSet, tok int32, op int, events uint32) error {
@@ -123,8 +133,11 @@ func (c *conn) epollCtl(set *idleSet, tok int32, op int, events uint32) error {
 		cerr = c.rd.raw.Control(func(fd uintptr) {
 			ev := syscall.EpollEvent{Events: events, Fd: tok}
 			errno = epollCtlRaw(epfd, op, fd, &ev)
-			if errno == syscall.ENOENT && op == syscall.EPOLL_CTL_MOD {
+			switch {
+			case errno == syscall.ENOENT && op == syscall.EPOLL_CTL_MOD:
 				errno = epollCtlRaw(epfd, syscall.EPOLL_CTL_ADD, fd, &ev)
+			case errno == syscall.EEXIST && op == syscall.EPOLL_CTL_ADD:
+				errno = epollCtlRaw(epfd, syscall.EPOLL_CTL_MOD, fd, &ev)
 			}
 		})
 	})

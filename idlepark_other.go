@@ -13,8 +13,8 @@ type idleSet struct{}
 
 var errNoIdleSet = errors.New("scclient: idle parking is not supported here")
 
-func (c *conn) joinIdle() bool                { return false }
-func (c *conn) leaveIdle()                    {}
-func (c *conn) armIdle(*idleSet, int32) error { return errNoIdleSet }
-func (c *conn) disarmIdle()                   {}
-func idleSetFailed(*idleSet) bool             { return false }
+func (c *conn) joinIdle() bool                      { return false }
+func (c *conn) leaveIdle()                          {}
+func (c *conn) armIdle(*idleSet, int32, bool) error { return errNoIdleSet }
+func (c *conn) disarmIdle()                         {}
+func idleSetFailed(*idleSet) bool                   { return false }

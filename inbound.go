@@ -27,7 +27,7 @@ func (s *Socket) handleFrame(c *conn, mt int, frame []byte) {
 		p := &c.pkts[i]
 		switch p.Kind {
 		case codec.KindResponse:
-			s.handleResponse(p)
+			s.handleResponse(c, p)
 		case codec.KindEvent:
 			s.handleTransmit(c, p)
 		case codec.KindRequest:

@@ -356,7 +356,8 @@ func (s *Socket) TransmitPublish(channel string, data any) error {
 	if err != nil {
 		return err
 	}
-	return s.submit(&call{event: "#publish", data: payload}, s.created.AckTimeout)
+	_, err = s.submit(&call{event: "#publish", data: payload}, s.created.AckTimeout)
+	return err
 }
 
 // InvokePublish publishes data to a channel and waits until the server

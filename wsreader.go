@@ -79,6 +79,10 @@ type wsReader struct {
 
 	reads    uint64 // reads that brought bytes
 	boundary bool   // next is waiting for the first byte of a message
+	// noWait makes next return errWouldWait, instead of reading, when the
+	// next frame (and, for a fragment, the rest of its message) is not
+	// all buffered; next then never waits for the network.
+	noWait bool
 	// onDeadline, when set, decides what a read that hit the connection's
 	// read deadline does: nil to wait on, an error to return (errIdle
 	// only at a message boundary); os.ErrDeadlineExceeded returns the
@@ -270,6 +274,9 @@ func (r *wsReader) next() (int, []byte, error) {
 		compressed bool
 	)
 	for {
+		if r.noWait && !started && !r.frameBuffered() {
+			return 0, nil, errWouldWait
+		}
 		r.boundary = !started
 		err := r.fill(2)
 		r.boundary = false
@@ -384,6 +391,50 @@ func (r *wsReader) next() (int, []byte, error) {
 			}
 		}
 		return mt, msg, nil
+	}
+}
+
+// errWouldWait: in noWait mode, what is buffered does not complete the
+// next frame or message.
+var errWouldWait = errors.New("scclient: the next message is not buffered yet")
+
+// frameBuffered reports whether the next frame is buffered whole and, when
+// it begins a fragmented message, every frame up to the message's last
+// one too, so that next can return it without reading.
+func (r *wsReader) frameBuffered() bool {
+	pos, inMessage := r.r, false
+	for {
+		if r.w-pos < 2 {
+			return false
+		}
+		b0, b1 := r.buf[pos], r.buf[pos+1]
+		hlen, size := 2, uint64(b1&0x7f)
+		switch size {
+		case 126:
+			hlen = 4
+		case 127:
+			hlen = 10
+		}
+		if r.w-pos < hlen {
+			return false
+		}
+		switch hlen {
+		case 4:
+			size = uint64(binary.BigEndian.Uint16(r.buf[pos+2:]))
+		case 10:
+			size = binary.BigEndian.Uint64(r.buf[pos+2:])
+		}
+		if size > uint64(r.w-pos-hlen) {
+			return false
+		}
+		pos += hlen + int(size)
+		control, fin := b0&0x08 != 0, b0&0x80 != 0
+		switch {
+		case control && !inMessage, !control && fin:
+			return true
+		case !control:
+			inMessage = true
+		}
 	}
 }
 

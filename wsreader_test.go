@@ -22,6 +22,7 @@ import (
 	"unsafe"
 
 	"github.com/gorilla/websocket"
+	"github.com/stretchr/testify/require"
 )
 
 // buildFrame builds one WebSocket frame with the shortest length form for
@@ -1504,4 +1505,68 @@ func FuzzWSReader(f *testing.F) {
 			t.Fatalf("error %q read whole, %q read in pieces", err, err2)
 		}
 	})
+}
+
+// failingReader fails the test when read: what it stands for must not be
+// read.
+type failingReader struct{ t *testing.T }
+
+func (f failingReader) Read([]byte) (int, error) {
+	f.t.Error("noWait mode read from the connection")
+	return 0, io.ErrNoProgress
+}
+
+// In noWait mode next returns every message buffered whole and then
+// errWouldWait, whatever the point the buffered bytes stop at, without
+// ever reading: control frames, fragments with a control frame between
+// them, and all three length encodings.
+func TestWSReaderNoWaitStopsAtEveryCut(t *testing.T) {
+	type msg struct {
+		end     int // stream offset where its last frame ends
+		payload []byte
+	}
+	var stream []byte
+	var msgs []msg
+	add := func(frames ...[]byte) {
+		for _, f := range frames {
+			stream = append(stream, f...)
+		}
+	}
+	add(serverFrame(true, false, opPing, []byte("p1")), serverFrame(true, false, opText, []byte("short")))
+	msgs = append(msgs, msg{len(stream), []byte("short")})
+	add(serverFrame(false, false, opText, []byte("frag-one ")),
+		serverFrame(true, false, opPing, []byte("p2")),
+		serverFrame(false, false, opContinuation, []byte("frag-two ")),
+		serverFrame(true, false, opContinuation, []byte("frag-end")))
+	msgs = append(msgs, msg{len(stream), []byte("frag-one frag-two frag-end")})
+	mid := wsrPayload(300, 1)
+	add(serverFrame(true, false, opBinary, mid))
+	msgs = append(msgs, msg{len(stream), mid})
+	big := wsrPayload(70000, 2)
+	add(serverFrame(true, false, opBinary, big))
+	msgs = append(msgs, msg{len(stream), big})
+
+	for cut := 0; cut <= len(stream); cut += 1 + cut/64 {
+		r := newWSReader(failingReader{t}, nil, stream[:cut], 1<<20, false, func(int, []byte) error { return nil })
+		r.noWait = true
+		var got [][]byte
+		for {
+			_, m, err := r.next()
+			if err == errWouldWait {
+				break
+			}
+			require.NoError(t, err, "cut %d", cut)
+			got = append(got, m)
+		}
+		var want [][]byte
+		for _, m := range msgs {
+			if m.end <= cut {
+				want = append(want, m.payload)
+			}
+		}
+		require.Equal(t, want, got, "cut %d", cut)
+		if t.Failed() {
+			return
+		}
+	}
 }

@@ -1,0 +1,116 @@
+package scclient
+
+import (
+	"io"
+	"time"
+)
+
+// A caller of Invoke that finds its connection parked reads the response
+// itself instead of waking a read loop goroutine for it. Handing a
+// response from a read loop to a waiting caller costs two goroutine
+// switches and, with an idle processor around, a thread woken to run the
+// caller; a caller that reads wakes up only once, straight from the
+// network poller. Sequential request and response traffic (one call at a
+// time) therefore runs on one thread, as a single-threaded client would.
+//
+// The caller owns the read loop from the moment it takes the connection
+// out of the idle set until it parks it again (or hands it to a read loop
+// goroutine), so everything that arrives meanwhile, not only its response,
+// is dispatched as the read loop would. It only ever waits for the network
+// between messages: when the next message is not buffered whole and its
+// call is settled, or when its read deadline is hit, it stops.
+
+// aLongTimeAgo is a read deadline that has passed: it wakes a read at once.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// readFor runs c's read loop on the calling goroutine, which won the
+// connection from the idle set, until cl is settled (its response came, it
+// timed out, its context ended or the connection failed). Then it parks
+// the connection again or hands it to a read loop goroutine.
+func (c *conn) readFor(cl *call) {
+	s := c.s
+	c.disarmIdle()
+	s.mu.Lock()
+	if cl.settled {
+		s.mu.Unlock()
+		c.handBack()
+		return
+	}
+	cl.reader = c // from here on, settling cl from elsewhere wakes the read
+	s.mu.Unlock()
+	c.callerTurns.Add(1)
+
+	c.callerReading = true
+	_ = c.nc.SetReadDeadline(time.Time{}) // a kick sets one from now on
+	c.rd.noWait = true
+	ended := false
+	for !c.closing.Load() {
+		mt, frame, err := c.readFrame()
+		if err == nil {
+			c.s.handleFrame(c, mt, frame)
+			continue
+		}
+		if err != errWouldWait {
+			c.readFailed(err)
+			ended = true
+			break
+		}
+		if isSettled(cl) || c.rd.w-c.rd.r >= c.rd.bufferedPayloadMax() {
+			// Done, or a message too large to complete in the buffer,
+			// which the read loop reads straight into its own slice.
+			break
+		}
+		if err := c.rd.readMore(2); err != nil {
+			if err == errHandBack {
+				break
+			}
+			if err == io.EOF && !c.rd.drained() {
+				err = io.ErrUnexpectedEOF
+			}
+			c.readFailed(err)
+			ended = true
+			break
+		}
+	}
+	c.rd.noWait = false
+	c.callerReading = false
+	c.parkSoon = false
+	if !isSettled(cl) {
+		s.mu.Lock()
+		cl.reader = nil
+		s.mu.Unlock()
+	}
+	if ended {
+		c.leaveIdle()
+		s.wg.Done()
+		return
+	}
+	c.handBack()
+}
+
+// isSettled reports whether an invoke waited on through done is settled.
+func isSettled(cl *call) bool {
+	select {
+	case <-cl.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// errHandBack ends a caller's turn at reading when its read deadline is
+// hit: its call was settled from elsewhere, or the connection is closing.
+var errHandBack = errIdle
+
+// handBack ends a caller's turn at reading: the connection parks again
+// when nothing is left half read, else a read loop goroutine takes over.
+func (c *conn) handBack() {
+	if c.rd.drained() && c.park(false) {
+		return
+	}
+	go c.readLoop()
+}
+
+// kickReader wakes a caller waiting in a read for a call settled from
+// elsewhere.
+func (c *conn) kickReader() { _ = c.nc.SetReadDeadline(aLongTimeAgo) }
