@@ -827,6 +827,10 @@ func TestParityConnectionLifecycle(t *testing.T) {
 		var iae *InvalidArgumentsError
 		require.True(t, errors.As(err, &iae), "code %d: %v", code, err)
 	}
+	// ... and reasons that do not fit in a close frame (JS ws throws).
+	var tooLong *InvalidArgumentsError
+	require.ErrorAs(t, s.Disconnect(4100, strings.Repeat("r", 124)), &tooLong)
+	require.ErrorAs(t, s.Reconnect(4100, strings.Repeat("é", 62)), &tooLong, "124 bytes in 62 characters")
 	require.Equal(t, StateOpen, s.State())
 
 	// reconnect: disconnect(1000) then connect at once, no auto-reconnect.

@@ -298,7 +298,8 @@ func (s *Socket) ConnectWith(update func(*Options)) error {
 // Disconnect closes the connection with code (0 means 1000) and reason. A
 // code other than 1000 and below 4500 schedules a reconnect, as in
 // JavaScript. On a closed socket it cancels a scheduled reconnect. A code
-// that cannot be sent in a close frame is an *InvalidArgumentsError.
+// that cannot be sent in a close frame, or a reason longer than the 123
+// bytes a close frame has room for, is an *InvalidArgumentsError.
 func (s *Socket) Disconnect(code int, reason string) error {
 	if code == 0 {
 		code = CloseNormal
@@ -306,11 +307,18 @@ func (s *Socket) Disconnect(code int, reason string) error {
 	if !validCloseCode(code) {
 		return newInvalidArgumentsError("The close code %d cannot be sent in a WebSocket close frame", code)
 	}
+	if len(reason) > maxCloseReason {
+		return newInvalidArgumentsError("The close reason is %d bytes long; a WebSocket close frame holds at most %d", len(reason), maxCloseReason)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.disconnectLocked(code, reason, reason != "")
 	return nil
 }
+
+// maxCloseReason is the longest reason a close frame can carry: its
+// payload holds at most 125 bytes, two of them the code (RFC 6455 §5.5).
+const maxCloseReason = 123
 
 // Reconnect disconnects with code and reason, then connects again at once.
 func (s *Socket) Reconnect(code int, reason string) error {

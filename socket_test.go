@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -361,4 +362,18 @@ func TestBacklogBoundIsTheCreationOne(t *testing.T) {
 	}
 	st, _ := s.ListenerConsumerStats(c.ID())
 	require.Equal(t, 5, st.Backpressure, "the creation options (no bound) apply")
+}
+
+// The longest reason a close frame holds reaches the server whole.
+func TestDisconnectLongestReasonReachesServer(t *testing.T) {
+	srv := startServer(t, nil)
+	s, w := newWatchedSocket(t, srv.URL(), Options{DisableAutoReconnect: true}, EventConnect, EventDisconnect)
+	w.waitFor(EventConnect, 5*time.Second)
+	reason := strings.Repeat("r", maxCloseReason)
+	require.NoError(t, s.Disconnect(4100, reason))
+	ev := w.waitFor(EventDisconnect, 5*time.Second)
+	require.Equal(t, reason, ev.Reason)
+	want := `code=4100 reason="` + reason + `"`
+	require.Eventually(t, func() bool { return strings.Contains(srv.Log(), want) }, 5*time.Second, 10*time.Millisecond,
+		"the server did not log %s:\n%s", want, srv.Log())
 }
