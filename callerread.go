@@ -1,6 +1,7 @@
 package scclient
 
 import (
+	"bytes"
 	"io"
 	"time"
 )
@@ -16,7 +17,9 @@ import (
 // The caller owns the read loop from the moment it takes the connection
 // out of the idle set until it parks it again (or hands it to a read loop
 // goroutine), so everything that arrives meanwhile, not only its response,
-// is dispatched as the read loop would. It only ever waits for the network
+// is dispatched as the read loop would, except a frame whose dispatch may
+// call application code (the auth engine), which it leaves, with the read
+// loop, to a goroutine of its own. It only ever waits for the network
 // between messages: when the next message is not buffered whole and its
 // call is settled, or when its read deadline is hit, it stops.
 
@@ -44,9 +47,17 @@ func (c *conn) readFor(cl *call) {
 	_ = c.nc.SetReadDeadline(time.Time{}) // a kick sets one from now on
 	c.rd.noWait = true
 	ended := false
+	var (
+		passMT    int
+		passFrame []byte // a frame left to a read loop goroutine to dispatch
+	)
 	for !c.closing.Load() {
 		mt, frame, err := c.readFrame()
 		if err == nil {
+			if mayRunUserCode(frame) {
+				passMT, passFrame = mt, frame
+				break
+			}
 			c.s.handleFrame(c, mt, frame)
 			continue
 		}
@@ -80,12 +91,36 @@ func (c *conn) readFor(cl *call) {
 		cl.reader = nil
 		s.mu.Unlock()
 	}
-	if ended {
+	switch {
+	case ended:
 		c.leaveIdle()
 		s.wg.Done()
-		return
+	case passFrame != nil:
+		go c.dispatchThenRead(passMT, passFrame)
+	default:
+		c.handBack()
 	}
-	c.handBack()
+}
+
+// mayRunUserCode reports whether dispatching frame may call into the
+// application (the auth engine saves or removes the token on
+// #setAuthToken and #removeAuthToken), which must not run on the goroutine
+// of an Invoke: it could hold the call past its timeout, or wait for a
+// lock the caller holds. A name spelled with escapes counts too.
+func mayRunUserCode(frame []byte) bool {
+	return bytes.Contains(frame, authTokenMark) || bytes.Contains(frame, escapeMark)
+}
+
+var (
+	authTokenMark = []byte("AuthToken")
+	escapeMark    = []byte(`\u`)
+)
+
+// dispatchThenRead dispatches a frame a caller read and then runs the read
+// loop, in a goroutine of its own.
+func (c *conn) dispatchThenRead(mt int, frame []byte) {
+	c.s.handleFrame(c, mt, frame)
+	c.readLoop()
 }
 
 // isSettled reports whether an invoke waited on through done is settled.

@@ -223,11 +223,14 @@ func (s *Socket) settleLocked(c *call, res Data, err error) {
 	}
 	c.res, c.err = res, err
 	if c.done != nil {
-		close(c.done)
 		if c.reader != nil {
-			c.reader.kickReader() // its caller waits in a read
+			// Its caller waits in a read: wake it, before the caller can
+			// see the call settled and give the connection to another
+			// reader that the wake-up would hit instead.
+			c.reader.kickReader()
 			c.reader = nil
 		}
+		close(c.done)
 	} else if c.onDone != nil {
 		c.onDone(res, err)
 	}

@@ -15,10 +15,10 @@ type Data struct {
 }
 
 // Decode decodes the payload into v, as the socket's codec's Unmarshal
-// does. An absent payload decodes like null. Strings decoded from the
-// payload may share its memory when the codec allows it (see
-// codec.SharedUnmarshaler), which is one more reason never to modify the
-// bytes returned by Raw.
+// does. An absent payload decodes like null. With the JSON codec a string
+// that makes up most of the payload shares its memory (see
+// codec.JSONCodec.UnmarshalShared), which is one more reason never to
+// modify the bytes returned by Raw.
 func (d Data) Decode(v any) error {
 	raw := d.raw
 	if raw == nil {
@@ -28,8 +28,11 @@ func (d Data) Decode(v any) error {
 	if c == nil {
 		c = codec.JSON
 	}
-	if su, ok := c.(codec.SharedUnmarshaler); ok {
-		return su.UnmarshalShared(raw, v)
+	if jc, ok := c.(codec.JSONCodec); ok {
+		// The JSON codec itself, not a codec built on it that may
+		// decode its own way: a received payload is never modified, so
+		// its strings may be shared.
+		return jc.UnmarshalShared(raw, v)
 	}
 	return c.Unmarshal(raw, v)
 }

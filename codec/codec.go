@@ -105,12 +105,3 @@ type Codec interface {
 	// beyond the channel name.
 	DecodeChannelData(data []byte, valueKey string) (channel string, value []byte, ok bool)
 }
-
-// SharedUnmarshaler is implemented by codecs that can decode a payload
-// without copying it: values decoded by UnmarshalShared may share data's
-// memory, so data must never be modified afterwards. The socket decodes
-// received payloads with it when the codec has it, since it never modifies
-// them.
-type SharedUnmarshaler interface {
-	UnmarshalShared(data []byte, v any) error
-}

@@ -17,7 +17,9 @@ func (JSONCodec) Unmarshal(data []byte, v any) error { return unmarshalJSON(data
 
 // UnmarshalShared decodes like Unmarshal, except that a string literal
 // without escapes decoded into a *string or an *any shares data's memory
-// instead of being copied. data must never be modified afterwards.
+// instead of being copied, when it takes up at least half of what data's
+// capacity reaches (so a short string does not keep a large buffer alive).
+// data must never be modified afterwards.
 func (JSONCodec) UnmarshalShared(data []byte, v any) error { return unmarshalJSON(data, v, true) }
 
 func unmarshalJSON(data []byte, v any, share bool) error {
@@ -50,7 +52,8 @@ func unmarshalJSON(data []byte, v any, share bool) error {
 // stringLiteral returns the text of data when data is exactly one JSON
 // string (surrounding whitespace allowed); ok is false for anything else,
 // which then takes the general path. With share, text that needs no
-// unescaping is returned in data's own memory.
+// unescaping and makes up at least half of data's capacity is returned in
+// data's own memory.
 func stringLiteral(data []byte, share bool) (string, bool) {
 	i := skipSpace(data, 0)
 	if i >= len(data) || data[i] != '"' {
@@ -62,7 +65,7 @@ func stringLiteral(data []byte, share bool) (string, bool) {
 	}
 	content := data[i+1 : end-1]
 	if !escaped && utf8.Valid(content) {
-		if share && len(content) > 0 {
+		if share && len(content) > 0 && len(content) >= cap(data)/2 {
 			return unsafe.String(&content[0], len(content)), true
 		}
 		return string(content), true

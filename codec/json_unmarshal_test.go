@@ -73,6 +73,11 @@ func TestUnmarshalSharedStringMemory(t *testing.T) {
 	require.NoError(t, JSON.Unmarshal(plain, &s))
 	require.NotSame(t, &plain[2], unsafe.StringData(s), "Unmarshal copies")
 
+	roomy := append(make([]byte, 0, 256), `"short"`...)
+	require.NoError(t, JSON.UnmarshalShared(roomy, &s))
+	require.Equal(t, "short", s)
+	require.NotSame(t, &roomy[1], unsafe.StringData(s), "a short string does not keep a large buffer alive")
+
 	escaped := []byte(`"tab\there"`)
 	require.NoError(t, JSON.UnmarshalShared(escaped, &s))
 	require.Equal(t, "tab\there", s)
