@@ -294,24 +294,13 @@ func (r *wsReader) next() (int, []byte, error) {
 		if b1&0x80 != 0 {
 			return 0, nil, &protocolError{"masked frame from the server"}
 		}
-		hlen, size := 2, uint64(b1&0x7f)
-		switch size {
-		case 126:
-			hlen = 4
-		case 127:
-			hlen = 10
-		}
+		hlen := headerLen(b1)
 		if err := r.fill(hlen); err != nil {
 			return 0, nil, err
 		}
-		switch hlen {
-		case 4:
-			size = uint64(binary.BigEndian.Uint16(r.buf[r.r+2:]))
-		case 10:
-			size = binary.BigEndian.Uint64(r.buf[r.r+2:])
-			if size>>63 != 0 {
-				return 0, nil, &protocolError{"frame length above 2^63"}
-			}
+		size := payloadLen(r.buf[r.r : r.r+hlen])
+		if size>>63 != 0 {
+			return 0, nil, &protocolError{"frame length above 2^63"}
 		}
 		r.r += hlen
 
@@ -394,6 +383,28 @@ func (r *wsReader) next() (int, []byte, error) {
 	}
 }
 
+// headerLen is the length of a frame header whose second byte is b1.
+func headerLen(b1 byte) int {
+	switch b1 & 0x7f {
+	case 126:
+		return 4
+	case 127:
+		return 10
+	}
+	return 2
+}
+
+// payloadLen is the payload length a whole frame header h announces.
+func payloadLen(h []byte) uint64 {
+	switch len(h) {
+	case 4:
+		return uint64(binary.BigEndian.Uint16(h[2:]))
+	case 10:
+		return binary.BigEndian.Uint64(h[2:])
+	}
+	return uint64(h[1] & 0x7f)
+}
+
 // errWouldWait: in noWait mode, what is buffered does not complete the
 // next frame or message.
 var errWouldWait = errors.New("scclient: the next message is not buffered yet")
@@ -407,23 +418,12 @@ func (r *wsReader) frameBuffered() bool {
 		if r.w-pos < 2 {
 			return false
 		}
-		b0, b1 := r.buf[pos], r.buf[pos+1]
-		hlen, size := 2, uint64(b1&0x7f)
-		switch size {
-		case 126:
-			hlen = 4
-		case 127:
-			hlen = 10
-		}
+		b0 := r.buf[pos]
+		hlen := headerLen(r.buf[pos+1])
 		if r.w-pos < hlen {
 			return false
 		}
-		switch hlen {
-		case 4:
-			size = uint64(binary.BigEndian.Uint16(r.buf[pos+2:]))
-		case 10:
-			size = binary.BigEndian.Uint64(r.buf[pos+2:])
-		}
+		size := payloadLen(r.buf[pos : pos+hlen])
 		if size > uint64(r.w-pos-hlen) {
 			return false
 		}
