@@ -2,7 +2,6 @@ package scclient
 
 import (
 	"bytes"
-	"io"
 	"time"
 )
 
@@ -58,7 +57,7 @@ func (c *conn) readFor(cl *call) {
 				passMT, passFrame = mt, frame
 				break
 			}
-			c.s.handleFrame(c, mt, frame)
+			s.handleFrame(c, mt, frame)
 			continue
 		}
 		if err != errWouldWait {
@@ -66,20 +65,17 @@ func (c *conn) readFor(cl *call) {
 			ended = true
 			break
 		}
-		if isSettled(cl) || c.rd.w-c.rd.r >= c.rd.bufferedPayloadMax() {
+		buffered := c.rd.w - c.rd.r
+		if isSettled(cl) || buffered >= c.rd.bufferedPayloadMax() {
 			// Done, or a message too large to complete in the buffer,
 			// which the read loop reads straight into its own slice.
 			break
 		}
-		if err := c.rd.readMore(2); err != nil {
-			if err == errHandBack {
-				break
+		if err := c.rd.fill(buffered + 1); err != nil {
+			if err != errHandBack {
+				c.readFailed(err)
+				ended = true
 			}
-			if err == io.EOF && !c.rd.drained() {
-				err = io.ErrUnexpectedEOF
-			}
-			c.readFailed(err)
-			ended = true
 			break
 		}
 	}
@@ -93,8 +89,7 @@ func (c *conn) readFor(cl *call) {
 	}
 	switch {
 	case ended:
-		c.leaveIdle()
-		s.wg.Done()
+		c.endReadLoop()
 	case passFrame != nil:
 		go c.dispatchThenRead(passMT, passFrame)
 	default:

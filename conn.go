@@ -285,9 +285,14 @@ func (c *conn) readLoop() {
 
 // readOn runs the read loop in the current goroutine.
 func (c *conn) readOn() {
-	if c.readFrames() {
-		return
+	if !c.readFrames() {
+		c.endReadLoop()
 	}
+}
+
+// endReadLoop ends the connection's read loop for good: the connection
+// leaves the idle set and the socket's count of goroutines drops.
+func (c *conn) endReadLoop() {
 	c.leaveIdle()
 	c.s.wg.Done()
 }
