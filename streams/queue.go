@@ -1,9 +1,16 @@
 package streams
 
+import "unsafe"
+
 // Sizes of the per-consumer ring buffer.
 const (
-	// ringMinCap is the capacity allocated on the first push.
+	// ringMinCap is the capacity allocated on the first push for small
+	// values.
 	ringMinCap = 8
+	// ringFirstBytes bounds the first buffer of a queue of large values
+	// (events are a few hundred bytes): many consumers only ever get one
+	// or two of them, as a socket's connect event.
+	ringFirstBytes = 512
 	// ringKeepCap is the largest capacity always kept when the queue
 	// drains. A bigger buffer is kept only while the queue keeps filling a
 	// good part of it; one left over from a past burst is released.
@@ -66,11 +73,24 @@ func (r *ring[T]) reset() {
 func (r *ring[T]) grow() {
 	size := 2 * len(r.buf)
 	if size == 0 {
-		size = ringMinCap
+		size = ringFirstCap[T]()
 	}
 	buf := make([]T, size)
 	k := copy(buf, r.buf[r.head:])
 	copy(buf[k:], r.buf[:r.head])
 	r.buf = buf
 	r.head = 0
+}
+
+// ringFirstCap is the capacity of a ring's first buffer: ringMinCap values,
+// or fewer (a power of two, at least 2) where that many would take more
+// than ringFirstBytes.
+func ringFirstCap[T any]() int {
+	var zero T
+	size := int(unsafe.Sizeof(zero))
+	c := ringMinCap
+	for c > 2 && c*size > ringFirstBytes {
+		c /= 2
+	}
+	return c
 }

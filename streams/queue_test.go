@@ -97,3 +97,21 @@ func TestRingReset(t *testing.T) {
 	r.push(42)
 	require.Equal(t, 42, r.pop())
 }
+
+func TestRingFirstBufferFitsTheValueSize(t *testing.T) {
+	type large struct{ a [40]int64 }  // 320 bytes
+	type medium struct{ a [12]int64 } // 96 bytes
+	require.Equal(t, ringMinCap, ringFirstCap[int]())
+	require.Equal(t, 4, ringFirstCap[medium]())
+	require.Equal(t, 2, ringFirstCap[large]())
+
+	var r ring[large]
+	r.push(large{})
+	require.Len(t, r.buf, 2, "a queue of large values starts small")
+	for i := range 5 {
+		r.push(large{a: [40]int64{int64(i)}})
+	}
+	require.Len(t, r.buf, 8, "and doubles from there")
+	require.Equal(t, large{}, r.pop())
+	require.Equal(t, int64(0), r.pop().a[0])
+}
