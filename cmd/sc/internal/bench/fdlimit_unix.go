@@ -15,8 +15,10 @@ func checkFileLimit(clients int) error {
 		return nil
 	}
 	need := uint64(clients) + 64
-	if lim.Cur < need {
-		return fmt.Errorf("%d clients need about %d file descriptors but the limit is %d: raise it (ulimit -n)", clients, need, lim.Cur)
+	// Rlimit's fields are int64 on FreeBSD and uint64 elsewhere; either
+	// way infinity reads as negative here and leaves nothing to check.
+	if cur := int64(lim.Cur); cur >= 0 && uint64(cur) < need {
+		return fmt.Errorf("%d clients need about %d file descriptors but the limit is %d: raise it (ulimit -n)", clients, need, cur)
 	}
 	return nil
 }
