@@ -7,7 +7,7 @@ NPM       ?= npm
 SERVER    := testdata/server
 GOTESTFLAGS ?=
 
-.PHONY: test demo deps vet fmt-check bench fuzz clean
+.PHONY: test demo deps vet cross-check fmt-check bench fuzz clean
 
 deps: $(SERVER)/node_modules/.package-lock.json
 	$(GO) mod download
@@ -22,9 +22,18 @@ fmt-check:
 vet: deps
 	$(GO) vet ./...
 
+# Platforms the tests do not run on still have to build: a BSD (idle
+# parking and raw reads are Linux-only there, Rlimit differs), Windows (no
+# raw descriptors) and a 32-bit one (64-bit atomics, multiplexed socket
+# calls). The tests of the first two are type-checked too.
+cross-check:
+	GOOS=freebsd $(GO) vet ./...
+	GOOS=windows $(GO) vet ./...
+	GOARCH=386 $(GO) build ./...
+
 # The root package runs a second time without the race detector: only then
 # does it read and write sockets with the raw system calls users get on Linux.
-test: deps fmt-check vet
+test: deps fmt-check vet cross-check
 	$(GO) test -race -count=1 $(GOTESTFLAGS) ./...
 	$(GO) test -count=1 $(GOTESTFLAGS) .
 	cd xk6 && $(GO) vet ./... && $(GO) test -count=1 ./...
