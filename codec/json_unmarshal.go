@@ -12,7 +12,9 @@ import (
 // elsewhere needs the base64 string encoding/json expects.
 //
 // A JSON string decoded into a *string or an *any takes a fast path that
-// reads the literal once instead of validating and then unquoting it.
+// reads the literal once instead of validating and then unquoting it, and
+// so does an object decoded into a struct whose members are all strings,
+// booleans and numbers.
 func (JSONCodec) Unmarshal(data []byte, v any) error { return unmarshalJSON(data, v, false) }
 
 // UnmarshalShared decodes like Unmarshal, except that a string literal
@@ -45,6 +47,9 @@ func unmarshalJSON(data []byte, v any, share bool) error {
 			*p = s
 			return nil
 		}
+	}
+	if decodeFlatStruct(data, v) {
+		return nil
 	}
 	return json.Unmarshal(data, v)
 }
