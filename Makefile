@@ -46,6 +46,7 @@ bench: deps
 
 fuzz: deps
 	$(GO) test -run '^$$' -fuzz FuzzDecodeFrame -fuzztime 60s ./codec
+	$(GO) test -run '^$$' -fuzz FuzzUnmarshalFlatStruct -fuzztime 60s ./codec
 	$(GO) test -run '^$$' -fuzz FuzzWSReader -fuzztime 60s .
 	$(GO) test -run '^$$' -fuzz FuzzHandleFrame -fuzztime 60s .
 

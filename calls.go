@@ -41,6 +41,18 @@ func WithAckTimeout(d time.Duration) CallOption {
 	return func(o *callOptions) { o.ackTimeout = d }
 }
 
+// ackTimeoutOption is the ack timeout opts set, 0 when they set none.
+func ackTimeoutOption(opts []CallOption) time.Duration {
+	if len(opts) == 0 {
+		return 0 // the options escape: nothing is made when there are none
+	}
+	var o callOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o.ackTimeout
+}
+
 // Transmit sends an event that expects no response. While the socket is
 // not open the event waits in the outbound queue (and a closed socket starts
 // connecting); it is dropped if still queued after the ack timeout or when
@@ -51,11 +63,7 @@ func (s *Socket) Transmit(event string, data any, opts ...CallOption) error {
 	if err != nil {
 		return err
 	}
-	var o callOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
-	timeout := o.ackTimeout
+	timeout := ackTimeoutOption(opts)
 	if timeout <= 0 {
 		timeout = s.created.AckTimeout
 	}
@@ -79,11 +87,7 @@ func (s *Socket) Invoke(ctx context.Context, event string, data any, opts ...Cal
 
 // invokeEncoded is Invoke with the payload already encoded.
 func (s *Socket) invokeEncoded(ctx context.Context, event string, payload []byte, opts []CallOption) (Data, error) {
-	var o callOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
-	timeout := o.ackTimeout
+	timeout := ackTimeoutOption(opts)
 	if timeout <= 0 {
 		if _, ok := ctx.Deadline(); !ok {
 			timeout = s.created.AckTimeout

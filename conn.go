@@ -729,7 +729,18 @@ func (c *conn) writePacket(p *codec.Packet) error {
 		return nil
 	}
 	bp := getScratch()
-	buf, err := c.s.codec.EncodePacket((*bp)[:0], p)
+	var (
+		buf []byte
+		err error
+	)
+	if jc, ok := c.s.codec.(codec.JSONCodec); ok {
+		buf, err = jc.EncodePacket((*bp)[:0], p)
+	} else {
+		// Through the interface the packet escapes: hand over a copy,
+		// so that the callers' packets can stay on their stacks.
+		pc := *p
+		buf, err = c.s.codec.EncodePacket((*bp)[:0], &pc)
+	}
 	return c.sendEncodedLocked(bp, buf, err)
 }
 
@@ -895,6 +906,7 @@ type corkConn struct {
 	corked  bool
 	opening atomic.Bool     // corked since the dial, until the upgrade is done
 	raw     syscall.RawConn // the descriptor of a TCP or Unix connection, if any
+	rw      *rawWriter      // writes to raw, made on the first
 	bp      *[]byte
 	buf     []byte
 }
@@ -975,7 +987,10 @@ func (cc *corkConn) write(p []byte) (int, error) {
 	if cc.raw == nil {
 		return cc.Conn.Write(p)
 	}
-	n, err := writeRaw(cc.raw, p)
+	if cc.rw == nil {
+		cc.rw = newRawWriter(cc.raw)
+	}
+	n, err := cc.rw.write(p)
 	if err != nil {
 		err = connError("write", cc.Conn, err)
 	}

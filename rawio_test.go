@@ -114,3 +114,21 @@ func TestCorkConnWriteErrorsLookLikeNetConnErrors(t *testing.T) {
 	var ne net.Error
 	require.True(t, errors.As(err, &ne) && ne.Timeout())
 }
+
+// A connection's writes reuse one callback: writing a frame allocates
+// nothing (the bench figure for RPCs counted 2.4 allocations per call in
+// the old closure).
+func TestCorkConnWriteAllocatesNothing(t *testing.T) {
+	a, b := tcpPair(t)
+	go func() { _, _ = io.Copy(io.Discard, b) }()
+	cc := &corkConn{Conn: a, raw: rawConnOf(a)}
+	frame := bytes.Repeat([]byte("x"), 64)
+	_, err := cc.Write(frame) // the writer is made on the first write
+	require.NoError(t, err)
+	allocs := testing.AllocsPerRun(200, func() {
+		if _, err := cc.Write(frame); err != nil {
+			t.Fatal(err)
+		}
+	})
+	require.Zero(t, allocs)
+}

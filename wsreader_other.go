@@ -18,3 +18,10 @@ func (r *wsReader) readFD(uintptr) bool { return true }
 func writeRaw(syscall.RawConn, []byte) (int, error) {
 	return 0, errors.New("scclient: raw writes are not supported here")
 }
+
+// rawWriter is never used where canWaitRaw is false.
+type rawWriter struct{}
+
+func newRawWriter(syscall.RawConn) *rawWriter { return &rawWriter{} }
+
+func (*rawWriter) write(p []byte) (int, error) { return writeRaw(nil, p) }

@@ -42,32 +42,59 @@ func (r *wsReader) readFD(fd uintptr) bool {
 // Its errors are the bare causes (an *os.SyscallError, a deadline, a
 // closed connection); the caller gives them the connection's context.
 func writeRaw(raw syscall.RawConn, p []byte) (int, error) {
-	var (
-		n    int
-		werr error
-	)
-	err := raw.Write(func(fd uintptr) bool {
-		for n < len(p) {
-			k, errno := writeNonblock(fd, p[n:])
-			switch errno {
-			case 0:
-				n += k
-			case syscall.EINTR:
-			case syscall.EAGAIN:
-				return false
-			default:
-				werr = os.NewSyscallError("write", errno)
-				return true
-			}
-		}
-		return true
-	})
-	var oe *net.OpError
-	if errors.As(err, &oe) {
-		err = oe.Err // what net adds names the callback, not the write
-	}
+	return newRawWriter(raw).write(p)
+}
+
+// rawWriter is writeRaw for one connection's writes, one at a time: its
+// callback and the state it shares are made once, so a write allocates
+// nothing.
+type rawWriter struct {
+	raw syscall.RawConn
+	fn  func(fd uintptr) bool // w.writeFD as a value, made once
+	p   []byte
+	n   int
+	err error
+}
+
+func newRawWriter(raw syscall.RawConn) *rawWriter {
+	w := &rawWriter{raw: raw}
+	w.fn = w.writeFD
+	return w
+}
+
+// write is writeRaw(w.raw, p).
+func (w *rawWriter) write(p []byte) (int, error) {
+	w.p, w.n, w.err = p, 0, nil
+	err := w.raw.Write(w.fn)
+	n, werr := w.n, w.err
+	w.p, w.err = nil, nil
 	if werr != nil {
-		err = werr
+		return n, werr
+	}
+	if err != nil {
+		var oe *net.OpError
+		if errors.As(err, &oe) {
+			err = oe.Err // what net adds names the callback, not the write
+		}
 	}
 	return n, err
+}
+
+// writeFD is the callback of raw.Write: non-blocking writes until all of
+// w.p is written, or the socket buffer is full and it asks to wait.
+func (w *rawWriter) writeFD(fd uintptr) bool {
+	for w.n < len(w.p) {
+		k, errno := writeNonblock(fd, w.p[w.n:])
+		switch errno {
+		case 0:
+			w.n += k
+		case syscall.EINTR:
+		case syscall.EAGAIN:
+			return false
+		default:
+			w.err = os.NewSyscallError("write", errno)
+			return true
+		}
+	}
+	return true
 }
