@@ -14,7 +14,7 @@ import (
 // A JSON string decoded into a *string or an *any takes a fast path that
 // reads the literal once instead of validating and then unquoting it, and
 // so does an object decoded into a struct whose members are all strings,
-// booleans and numbers.
+// booleans, numbers or empty interfaces.
 func (JSONCodec) Unmarshal(data []byte, v any) error { return unmarshalJSON(data, v, false) }
 
 // UnmarshalShared decodes like Unmarshal, except that a string literal
