@@ -13,9 +13,10 @@ import (
 // This file decodes a JSON object into a flat struct, one whose JSON
 // members are all strings, booleans, numbers or `any`, without
 // encoding/json's per-value reflection: RPC answers and handshake replies
-// are mostly such objects. Anything the fast path does not settle with certainty (a type
-// mismatch, an escaped or non-ASCII key, a number out of range) goes back
-// to encoding/json, so the outcome is always encoding/json's.
+// are mostly such objects. Anything the fast path does not settle with
+// certainty (a type mismatch, an escaped or non-ASCII key, a number out of
+// range) goes back to encoding/json, so the outcome is always
+// encoding/json's.
 
 // flatField is one JSON member of a flat struct.
 type flatField struct {
@@ -41,9 +42,8 @@ var (
 
 // flatStructOf returns the members of struct type t, or nil when t is not
 // flat: a member is not a string, bool, number or empty interface, has its
-// own unmarshaler,
-// is promoted from an embedded struct or uses the string option, or a
-// name is not plain ASCII or folds onto another one.
+// own unmarshaler, is promoted from an embedded struct or uses the string
+// option, or a name is not plain ASCII or folds onto another one.
 func flatStructOf(t reflect.Type) *flatStruct {
 	if cached, ok := flatStructs.Load(t); ok {
 		return cached.(*flatStruct)
@@ -230,12 +230,7 @@ func setFlatField(fv reflect.Value, k reflect.Kind, data []byte, i int) (end int
 			return 0, false
 		}
 		end, escaped := scanString(data, i)
-		content := data[i+1 : end-1]
-		if !escaped && utf8.Valid(content) {
-			fv.SetString(string(content))
-		} else {
-			fv.SetString(string(appendUnescaped(make([]byte, 0, len(content)), content)))
-		}
+		fv.SetString(stringText(data[i+1:end-1], escaped, false))
 		return end, true
 	case '{', '[':
 		return 0, false

@@ -69,11 +69,18 @@ func stringLiteral(data []byte, share bool) (string, bool) {
 		return "", false
 	}
 	content := data[i+1 : end-1]
+	return stringText(content, escaped, share && len(content) >= cap(data)/2), true
+}
+
+// stringText is the text of a string literal's content: content itself
+// when it needs no unescaping (in content's own memory with share, else
+// copied), otherwise a fresh unescaped copy.
+func stringText(content []byte, escaped, share bool) string {
 	if !escaped && utf8.Valid(content) {
-		if share && len(content) > 0 && len(content) >= cap(data)/2 {
-			return unsafe.String(&content[0], len(content)), true
+		if share && len(content) > 0 {
+			return unsafe.String(&content[0], len(content))
 		}
-		return string(content), true
+		return string(content)
 	}
-	return string(appendUnescaped(make([]byte, 0, len(content)), content)), true
+	return string(appendUnescaped(make([]byte, 0, len(content)), content))
 }
