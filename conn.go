@@ -829,8 +829,9 @@ func (c *conn) drain() error {
 // frame still goes out, and a pong that waited past its deadline is
 // dropped rather than failing the write. The write's deadline is the
 // latest of the frames' (writeWait for data), except with a close frame,
-// whose deadline bounds the rest: the connection is going away. The
-// caller holds wmu.
+// whose deadline bounds the rest: the connection is going away. It bounds
+// the wait for room in the socket buffer (see writeBy). The caller holds
+// wmu.
 func (c *conn) sendAllLocked(frames []outFrame) {
 	closing := c.closing.Load()
 	now := time.Now()
@@ -864,8 +865,7 @@ func (c *conn) sendAllLocked(frames []outFrame) {
 		deadline = closeBy
 	}
 	if err == nil && len(out) > 0 {
-		_ = c.nc.SetWriteDeadline(deadline)
-		_, err = c.nc.Write(out)
+		err = writeBy(c.nc, out, deadline)
 	}
 	putScratch(bp, out)
 	if err != nil && !c.closing.Load() {
@@ -995,6 +995,41 @@ func (cc *corkConn) write(p []byte) (int, error) {
 		err = connError("write", cc.Conn, err)
 	}
 	return n, err
+}
+
+// writeBy is Write with deadline as the write deadline, which a
+// descriptor written directly gets only if the write has to wait.
+func (cc *corkConn) writeBy(p []byte, deadline time.Time) error {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.corked {
+		cc.buf = append(cc.buf, p...)
+		return nil
+	}
+	if cc.raw == nil {
+		_ = cc.Conn.SetWriteDeadline(deadline)
+		_, err := cc.write(p)
+		return err
+	}
+	if cc.rw == nil {
+		cc.rw = newRawWriter(cc.raw)
+	}
+	_, err := cc.rw.writeBy(p, deadline, cc.Conn)
+	if err != nil {
+		err = connError("write", cc.Conn, err)
+	}
+	return err
+}
+
+// writeBy writes p to nc with deadline as its write deadline; a corkConn
+// sets the deadline only when the write has to wait for room.
+func writeBy(nc net.Conn, p []byte, deadline time.Time) error {
+	if cc, ok := nc.(*corkConn); ok {
+		return cc.writeBy(p, deadline)
+	}
+	_ = nc.SetWriteDeadline(deadline)
+	_, err := nc.Write(p)
+	return err
 }
 
 // setCorked corks or uncorks; uncorking sends what was held back.

@@ -132,3 +132,60 @@ func TestCorkConnWriteAllocatesNothing(t *testing.T) {
 	})
 	require.Zero(t, allocs)
 }
+
+// writeBy waits for room at most until its deadline, and reports what
+// fitted before it gave up.
+func TestCorkConnWriteByHonoursItsDeadlineWhenItWaits(t *testing.T) {
+	a, _ := tcpPair(t) // the peer never reads
+	cc := &corkConn{Conn: a, raw: rawConnOf(a)}
+	start := time.Now()
+	err := cc.writeBy(make([]byte, 64<<20), start.Add(150*time.Millisecond))
+	require.ErrorIs(t, err, os.ErrDeadlineExceeded)
+	var oe *net.OpError
+	require.True(t, errors.As(err, &oe) && oe.Op == "write", "got %T %v", err, err)
+	require.GreaterOrEqual(t, time.Since(start), 100*time.Millisecond)
+	require.Less(t, time.Since(start), 5*time.Second)
+}
+
+// A write that had to wait clears the deadline it set, so a later write
+// is not failed by a deadline that has passed meanwhile; and a write that
+// finds room goes out even when its own deadline has passed (the deadline
+// bounds the wait for room, nothing else).
+func TestCorkConnWriteByLeavesNoDeadlineBehind(t *testing.T) {
+	a, b := tcpPair(t)
+	cc := &corkConn{Conn: a, raw: rawConnOf(a)}
+	big := bytes.Repeat([]byte("0123456789abcdef"), 1<<20) // must wait for the reader
+	got := make(chan int, 1)
+	release := make(chan struct{})
+	go func() {
+		<-release
+		n, _ := io.Copy(io.Discard, b)
+		got <- int(n)
+	}()
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		close(release)
+	}()
+	require.NoError(t, cc.writeBy(big, time.Now().Add(300*time.Millisecond)))
+	time.Sleep(350 * time.Millisecond) // the waiting write's deadline is now past
+	require.NoError(t, cc.writeBy([]byte("after"), time.Now().Add(time.Second)))
+	require.NoError(t, cc.writeBy([]byte("late"), time.Now().Add(-time.Second)))
+	require.NoError(t, a.CloseWrite())
+	require.Equal(t, len(big)+len("after")+len("late"), <-got)
+}
+
+// writeBy that does not wait, nearly every write, allocates nothing.
+func TestCorkConnWriteByAllocatesNothing(t *testing.T) {
+	a, b := tcpPair(t)
+	go func() { _, _ = io.Copy(io.Discard, b) }()
+	cc := &corkConn{Conn: a, raw: rawConnOf(a)}
+	frame := bytes.Repeat([]byte("x"), 64)
+	require.NoError(t, cc.writeBy(frame, time.Now().Add(time.Second)))
+	deadline := time.Now().Add(time.Minute)
+	allocs := testing.AllocsPerRun(200, func() {
+		if err := cc.writeBy(frame, deadline); err != nil {
+			t.Fatal(err)
+		}
+	})
+	require.Zero(t, allocs)
+}

@@ -4,7 +4,9 @@ package scclient
 
 import (
 	"errors"
+	"net"
 	"syscall"
+	"time"
 )
 
 // canWaitRaw: elsewhere reads and writes go through the net.Conn, reads
@@ -25,3 +27,7 @@ type rawWriter struct{}
 func newRawWriter(syscall.RawConn) *rawWriter { return &rawWriter{} }
 
 func (*rawWriter) write(p []byte) (int, error) { return writeRaw(nil, p) }
+
+func (*rawWriter) writeBy(p []byte, _ time.Time, _ net.Conn) (int, error) {
+	return writeRaw(nil, p)
+}

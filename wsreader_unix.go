@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"syscall"
+	"time"
 )
 
 // canWaitRaw: on Unix a read can wait for data on the file descriptor
@@ -49,11 +50,12 @@ func writeRaw(raw syscall.RawConn, p []byte) (int, error) {
 // callback and the state it shares are made once, so a write allocates
 // nothing.
 type rawWriter struct {
-	raw syscall.RawConn
-	fn  func(fd uintptr) bool // w.writeFD as a value, made once
-	p   []byte
-	n   int
-	err error
+	raw    syscall.RawConn
+	fn     func(fd uintptr) bool // w.writeFD as a value, made once
+	p      []byte
+	n      int
+	err    error
+	noWait bool // writeFD stops at a full socket buffer instead of waiting
 }
 
 func newRawWriter(raw syscall.RawConn) *rawWriter {
@@ -66,6 +68,28 @@ func newRawWriter(raw syscall.RawConn) *rawWriter {
 func (w *rawWriter) write(p []byte) (int, error) {
 	w.p, w.n, w.err = p, 0, nil
 	err := w.raw.Write(w.fn)
+	return w.result(err)
+}
+
+// writeBy writes all of p, and only when the socket buffer is full sets
+// deadline as the write deadline (on nc) to wait for room;
+// the deadline is cleared again afterwards. A write that does not wait,
+// nearly every one, so costs no timer update.
+func (w *rawWriter) writeBy(p []byte, deadline time.Time, nc net.Conn) (int, error) {
+	w.p, w.n, w.err, w.noWait = p, 0, nil, true
+	err := w.raw.Write(w.fn)
+	w.noWait = false
+	if err == nil && w.err == nil && w.n < len(p) {
+		_ = nc.SetWriteDeadline(deadline)
+		err = w.raw.Write(w.fn)
+		_ = nc.SetWriteDeadline(time.Time{})
+	}
+	return w.result(err)
+}
+
+// result ends a write: what was written and its error, without the
+// callback's name that net adds.
+func (w *rawWriter) result(err error) (int, error) {
 	n, werr := w.n, w.err
 	w.p, w.err = nil, nil
 	if werr != nil {
@@ -90,7 +114,7 @@ func (w *rawWriter) writeFD(fd uintptr) bool {
 			w.n += k
 		case syscall.EINTR:
 		case syscall.EAGAIN:
-			return false
+			return w.noWait
 		default:
 			w.err = os.NewSyscallError("write", errno)
 			return true
