@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 	"unicode/utf8"
 	"unsafe"
@@ -56,6 +57,14 @@ func flatStructOf(t reflect.Type) *flatStruct {
 func newFlatStruct(t reflect.Type) *flatStruct {
 	if hasUnmarshaler(t) {
 		return nil
+	}
+	for i := range t.NumField() {
+		// encoding/json releases differ on tag names they cannot use:
+		// leave those to the encoding/json in use.
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" && !validTagName(name) {
+			return nil
+		}
 	}
 	members := structFields(t)
 	fs := &flatStruct{fields: make([]flatField, 0, len(members))}

@@ -67,6 +67,9 @@ type (
 	notFlatIface struct {
 		A fmt.Stringer `json:"a"`
 	}
+	notFlatBadTag struct {
+		Q string `json:"a\\b"` // a tag name encoding/json versions read differently
+	}
 )
 
 func (n *notFlatSelf) UnmarshalJSON([]byte) error { n.Msg = "custom"; return nil }
@@ -128,6 +131,7 @@ func TestFlatStructMatchesEncodingJSON(t *testing.T) {
 		decodeBoth(t, notFlatUnicode{}, in)
 		decodeBoth(t, notFlatSelf{}, in)
 		decodeBoth(t, notFlatIface{}, in)
+		decodeBoth(t, notFlatBadTag{}, in)
 	}
 }
 
@@ -137,7 +141,7 @@ func TestFlatStructOnlyForFlatTypes(t *testing.T) {
 	}
 	for _, v := range []any{
 		notFlatNested{}, notFlatQuoted{}, notFlatEmbedded{}, notFlatNumber{}, notFlatBinary{},
-		notFlatFold{}, notFlatUnicode{}, notFlatSelf{}, notFlatIface{},
+		notFlatFold{}, notFlatUnicode{}, notFlatSelf{}, notFlatIface{}, notFlatBadTag{},
 	} {
 		require.Nil(t, flatStructOf(reflect.TypeOf(v)), "%T", v)
 	}
