@@ -33,7 +33,7 @@ func tcpPair(t *testing.T) (*net.TCPConn, *net.TCPConn) {
 	return a.(*net.TCPConn), b.(*net.TCPConn)
 }
 
-func TestWriteRawWaitsForRoomAndDeliversEverything(t *testing.T) {
+func TestRawWriterWaitsForRoomAndDeliversEverything(t *testing.T) {
 	a, b := tcpPair(t)
 	raw := rawConnOf(a)
 	require.NotNil(t, raw)
@@ -45,26 +45,26 @@ func TestWriteRawWaitsForRoomAndDeliversEverything(t *testing.T) {
 		buf, _ := io.ReadAll(io.LimitReader(b, int64(len(want))))
 		got <- buf
 	}()
-	n, err := writeRaw(raw, want)
+	n, err := newRawWriter(raw).write(want)
 	require.NoError(t, err)
 	require.Equal(t, len(want), n)
 	require.True(t, bytes.Equal(want, <-got), "the peer received different bytes")
 }
 
-func TestWriteRawHonoursTheWriteDeadline(t *testing.T) {
+func TestRawWriterHonoursTheWriteDeadline(t *testing.T) {
 	a, _ := tcpPair(t) // the peer never reads
 	raw := rawConnOf(a)
 	p := make([]byte, 64<<20)
 	require.NoError(t, a.SetWriteDeadline(time.Now().Add(100*time.Millisecond)))
 	start := time.Now()
-	n, err := writeRaw(raw, p)
+	n, err := newRawWriter(raw).write(p)
 	require.ErrorIs(t, err, os.ErrDeadlineExceeded)
 	require.Greater(t, n, 0, "what fitted in the socket buffers is reported as written")
 	require.Less(t, n, len(p))
 	require.Less(t, time.Since(start), 5*time.Second)
 }
 
-func TestWriteRawReportsABrokenConnection(t *testing.T) {
+func TestRawWriterReportsABrokenConnection(t *testing.T) {
 	a, b := tcpPair(t)
 	raw := rawConnOf(a)
 	require.NoError(t, b.SetLinger(0))
@@ -72,17 +72,17 @@ func TestWriteRawReportsABrokenConnection(t *testing.T) {
 	var err error
 	deadline := time.Now().Add(5 * time.Second)
 	for err == nil && time.Now().Before(deadline) {
-		_, err = writeRaw(raw, make([]byte, 1<<10))
+		_, err = newRawWriter(raw).write(make([]byte, 1<<10))
 	}
 	var se *os.SyscallError
 	require.True(t, errors.As(err, &se), "got %v", err)
 }
 
-func TestWriteRawAfterCloseFails(t *testing.T) {
+func TestRawWriterAfterCloseFails(t *testing.T) {
 	a, _ := tcpPair(t)
 	raw := rawConnOf(a)
 	require.NoError(t, a.Close())
-	_, err := writeRaw(raw, []byte("x"))
+	_, err := newRawWriter(raw).write([]byte("x"))
 	require.Error(t, err)
 }
 

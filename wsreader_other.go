@@ -16,18 +16,15 @@ const canWaitRaw = false
 // readFD is never called where canWaitRaw is false.
 func (r *wsReader) readFD(uintptr) bool { return true }
 
-// writeRaw is never called where canWaitRaw is false.
-func writeRaw(syscall.RawConn, []byte) (int, error) {
-	return 0, errors.New("scclient: raw writes are not supported here")
-}
-
 // rawWriter is never used where canWaitRaw is false.
 type rawWriter struct{}
 
 func newRawWriter(syscall.RawConn) *rawWriter { return &rawWriter{} }
 
-func (*rawWriter) write(p []byte) (int, error) { return writeRaw(nil, p) }
+func (*rawWriter) write([]byte) (int, error) { return 0, errNoRawWrites }
 
-func (*rawWriter) writeBy(p []byte, _ time.Time, _ net.Conn) (int, error) {
-	return writeRaw(nil, p)
+func (*rawWriter) writeBy([]byte, time.Time, net.Conn) (int, error) {
+	return 0, errNoRawWrites
 }
+
+var errNoRawWrites = errors.New("scclient: raw writes are not supported here")

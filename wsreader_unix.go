@@ -38,17 +38,12 @@ func (r *wsReader) readFD(fd uintptr) bool {
 	}
 }
 
-// writeRaw writes all of p to the descriptor under raw, waiting for room
-// (and honouring the write deadline) whenever the socket buffer is full.
-// Its errors are the bare causes (an *os.SyscallError, a deadline, a
-// closed connection); the caller gives them the connection's context.
-func writeRaw(raw syscall.RawConn, p []byte) (int, error) {
-	return newRawWriter(raw).write(p)
-}
-
-// rawWriter is writeRaw for one connection's writes, one at a time: its
-// callback and the state it shares are made once, so a write allocates
-// nothing.
+// rawWriter writes to the descriptor under raw, one write at a time,
+// waiting for room (and honouring the write deadline) whenever the socket
+// buffer is full. Its callback and the state it shares are made once, so
+// a write allocates nothing. Its errors are the bare causes (an
+// *os.SyscallError, a deadline, a closed connection); the caller gives
+// them the connection's context.
 type rawWriter struct {
 	raw    syscall.RawConn
 	fn     func(fd uintptr) bool // w.writeFD as a value, made once
@@ -64,7 +59,7 @@ func newRawWriter(raw syscall.RawConn) *rawWriter {
 	return w
 }
 
-// write is writeRaw(w.raw, p).
+// write writes all of p.
 func (w *rawWriter) write(p []byte) (int, error) {
 	w.p, w.n, w.err = p, 0, nil
 	err := w.raw.Write(w.fn)
