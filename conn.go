@@ -829,9 +829,10 @@ func (c *conn) drain() error {
 // frame still goes out, and a pong that waited past its deadline is
 // dropped rather than failing the write. The write's deadline is the
 // latest of the frames' (writeWait for data), except with a close frame,
-// whose deadline bounds the rest: the connection is going away. It bounds
-// the wait for room in the socket buffer (see writeBy). The caller holds
-// wmu.
+// whose deadline bounds the rest: the connection is going away. The
+// deadline bounds the wait for room in the socket buffer: on a descriptor
+// written directly (see writeBy), frames whose deadline has passed still
+// go out when there is room. The caller holds wmu.
 func (c *conn) sendAllLocked(frames []outFrame) {
 	closing := c.closing.Load()
 	now := time.Now()
@@ -987,14 +988,25 @@ func (cc *corkConn) write(p []byte) (int, error) {
 	if cc.raw == nil {
 		return cc.Conn.Write(p)
 	}
+	n, err := cc.rawWriter().write(p)
+	return n, cc.writeError(err)
+}
+
+// rawWriter is the connection's writer to its descriptor, made on the
+// first write. cc.mu must be held.
+func (cc *corkConn) rawWriter() *rawWriter {
 	if cc.rw == nil {
 		cc.rw = newRawWriter(cc.raw)
 	}
-	n, err := cc.rw.write(p)
+	return cc.rw
+}
+
+// writeError gives a raw write's error the context a net.Conn write has.
+func (cc *corkConn) writeError(err error) error {
 	if err != nil {
 		err = connError("write", cc.Conn, err)
 	}
-	return n, err
+	return err
 }
 
 // writeBy is Write with deadline as the write deadline, which a
@@ -1011,14 +1023,8 @@ func (cc *corkConn) writeBy(p []byte, deadline time.Time) error {
 		_, err := cc.write(p)
 		return err
 	}
-	if cc.rw == nil {
-		cc.rw = newRawWriter(cc.raw)
-	}
-	_, err := cc.rw.writeBy(p, deadline, cc.Conn)
-	if err != nil {
-		err = connError("write", cc.Conn, err)
-	}
-	return err
+	_, err := cc.rawWriter().writeBy(p, deadline, cc.Conn)
+	return cc.writeError(err)
 }
 
 // writeBy writes p to nc with deadline as its write deadline; a corkConn

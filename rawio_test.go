@@ -154,7 +154,8 @@ func TestCorkConnWriteByHonoursItsDeadlineWhenItWaits(t *testing.T) {
 func TestCorkConnWriteByLeavesNoDeadlineBehind(t *testing.T) {
 	a, b := tcpPair(t)
 	cc := &corkConn{Conn: a, raw: rawConnOf(a)}
-	big := bytes.Repeat([]byte("0123456789abcdef"), 1<<20) // must wait for the reader
+	filled := fillSendBuffer(t, cc) // the next write must wait for the reader
+	big := bytes.Repeat([]byte("0123456789abcdef"), 1<<16)
 	got := make(chan int, 1)
 	release := make(chan struct{})
 	go func() {
@@ -171,7 +172,7 @@ func TestCorkConnWriteByLeavesNoDeadlineBehind(t *testing.T) {
 	require.NoError(t, cc.writeBy([]byte("after"), time.Now().Add(time.Second)))
 	require.NoError(t, cc.writeBy([]byte("late"), time.Now().Add(-time.Second)))
 	require.NoError(t, a.CloseWrite())
-	require.Equal(t, len(big)+len("after")+len("late"), <-got)
+	require.Equal(t, filled+len(big)+len("after")+len("late"), <-got)
 }
 
 // writeBy that does not wait, nearly every write, allocates nothing.

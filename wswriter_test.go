@@ -3,6 +3,8 @@ package scclient
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
+	"io"
 	"math/rand/v2"
 	"net"
 	"sync"
@@ -157,16 +159,42 @@ func startSlowPeer(server net.Conn, stall time.Duration, rate int) *slowPeer {
 	return p
 }
 
-func pipedConn(t *testing.T) (*conn, net.Conn) {
+// stallTransport makes a conn whose writes the returned peer end takes
+// only when read: net.Pipe everywhere, and on Unix also loopback TCP
+// through a corkConn with its send buffer already full, which is what a
+// dialed connection writes through (see stalltransport_unix_test.go).
+type stallTransport struct {
+	name string
+	make func(t *testing.T) (*conn, net.Conn)
+}
+
+var stallTransports = []stallTransport{{"pipe", pipedConn}}
+
+// forEachStallTransport runs test once per stall transport.
+func forEachStallTransport(t *testing.T, test func(t *testing.T, c *conn, peer net.Conn)) {
+	for _, tr := range stallTransports {
+		t.Run(tr.name, func(t *testing.T) {
+			c, peer := tr.make(t)
+			test(t, c, peer)
+		})
+	}
+}
+
+// connOver makes a conn writing to nc, for a socket that never connects.
+func connOver(t *testing.T, nc net.Conn) *conn {
 	s, err := Create(Options{DisableAutoConnect: true})
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
-	client, server := net.Pipe()
-	t.Cleanup(func() { client.Close(); server.Close() })
 	c := newConn(s, s.opts)
 	t.Cleanup(c.stopTimers)
-	c.nc = client
-	return c, server
+	c.nc = nc
+	return c
+}
+
+func pipedConn(t *testing.T) (*conn, net.Conn) {
+	client, server := net.Pipe()
+	t.Cleanup(func() { client.Close(); server.Close() })
+	return connOver(t, client), server
 }
 
 // A WebSocket ping that arrives while a data write is slow (but within
@@ -174,47 +202,83 @@ func pipedConn(t *testing.T) (*conn, net.Conn) {
 // the pong up after that second drops it instead of failing the write and
 // closing a healthy connection.
 func TestLatePongIsDroppedNotFatal(t *testing.T) {
-	c, server := pipedConn(t)
-	peer := startSlowPeer(server, 1500*time.Millisecond, 0) // a 1.5 s hiccup, then all is read
+	forEachStallTransport(t, func(t *testing.T, c *conn, server net.Conn) {
+		peer := startSlowPeer(server, 1500*time.Millisecond, 0) // a 1.5 s hiccup, then all is read
 
-	done := make(chan error, 1)
-	go func() { done <- c.writeFrame(opText, []byte("a message written during the hiccup"), time.Time{}) }()
-	time.Sleep(100 * time.Millisecond) // that write now holds wmu, blocked in the pipe
-	// The read loop answers a WebSocket ping from the server.
-	require.NoError(t, c.onControl(opPing, []byte("hi")))
-	require.NoError(t, <-done)
+		done := make(chan error, 1)
+		go func() { done <- c.writeFrame(opText, []byte("a message written during the hiccup"), time.Time{}) }()
+		time.Sleep(100 * time.Millisecond) // that write now holds wmu, waiting for the peer
+		// The read loop answers a WebSocket ping from the server.
+		require.NoError(t, c.onControl(opPing, []byte("hi")))
+		require.NoError(t, <-done)
 
-	select {
-	case <-peer.closed:
-		t.Fatal("the connection was closed after a 1.5 s stall that writeWait (10 s) allows")
-	case <-time.After(300 * time.Millisecond):
-	}
+		select {
+		case <-peer.closed:
+			t.Fatal("the connection was closed after a 1.5 s stall that writeWait (10 s) allows")
+		case <-time.After(300 * time.Millisecond):
+		}
+		require.NoError(t, c.writeFrame(opText, []byte("later"), time.Time{}))
+	})
 }
 
 // A data frame written in the same batch as a pong keeps writeWait (10 s)
 // rather than the pong's one-second deadline.
 func TestDataFrameBatchedWithAPongKeepsWriteWait(t *testing.T) {
-	c, server := pipedConn(t)
-	// A short hiccup, then ~1 MB/s: 1.5 MB take about 1.5 s, longer than
-	// the pong's deadline and within writeWait.
-	peer := startSlowPeer(server, 300*time.Millisecond, 1<<20)
+	forEachStallTransport(t, func(t *testing.T, c *conn, server net.Conn) {
+		// A short hiccup, then ~1 MB/s: 1.5 MB take about 1.5 s, longer
+		// than the pong's deadline and within writeWait.
+		peer := startSlowPeer(server, 300*time.Millisecond, 1<<20)
 
-	first := make(chan error, 1)
-	go func() { first <- c.writeFrame(opText, []byte("small"), time.Time{}) }()
-	time.Sleep(100 * time.Millisecond) // the small write holds wmu
-	big := make([]byte, 3<<19)
-	require.NoError(t, c.writeFrame(opText, big, time.Time{})) // queued behind it
-	require.NoError(t, c.onControl(opPing, nil))               // the pong too
-	require.NoError(t, <-first)
+		first := make(chan error, 1)
+		go func() { first <- c.writeFrame(opText, []byte("small"), time.Time{}) }()
+		time.Sleep(100 * time.Millisecond) // the small write holds wmu
+		big := make([]byte, 3<<19)
+		require.NoError(t, c.writeFrame(opText, big, time.Time{})) // queued behind it
+		require.NoError(t, c.onControl(opPing, nil))               // the pong too
+		require.NoError(t, <-first)
 
-	select {
-	case <-peer.closed:
-		peer.mu.Lock()
-		n := len(peer.got)
-		peer.mu.Unlock()
-		t.Fatalf("the connection was closed after %d of ~%d bytes: the data frame got the pong's deadline", n, len(big))
-	case <-time.After(2500 * time.Millisecond):
-	}
+		select {
+		case <-peer.closed:
+			peer.mu.Lock()
+			n := len(peer.got)
+			peer.mu.Unlock()
+			t.Fatalf("the connection was closed after %d of ~%d bytes: the data frame got the pong's deadline", n, len(big))
+		case <-time.After(2500 * time.Millisecond):
+		}
+	})
+}
+
+// A pong the peer does not take within controlWait (1 s) fails its write,
+// and the failed write closes the connection.
+func TestPongThePeerDoesNotTakeClosesTheConnection(t *testing.T) {
+	forEachStallTransport(t, func(t *testing.T, c *conn, _ net.Conn) {
+		start := time.Now() // the peer never reads
+		require.NoError(t, c.onControl(opPing, []byte("hi")))
+		took := time.Since(start)
+		require.GreaterOrEqual(t, took, 900*time.Millisecond, "the pong was given up before its deadline")
+		require.Less(t, took, 3*time.Second)
+		_, err := c.nc.Write([]byte("x"))
+		require.True(t, errors.Is(err, net.ErrClosed) || errors.Is(err, io.ErrClosedPipe), "the connection stayed open: %v", err)
+	})
+}
+
+// A close frame the peer does not take is given up at its deadline, and
+// the writer role is free again right after.
+func TestCloseFrameThePeerDoesNotTakeIsBounded(t *testing.T) {
+	forEachStallTransport(t, func(t *testing.T, c *conn, _ net.Conn) {
+		c.closing.Store(true) // the peer never reads
+		start := time.Now()
+		c.writeClose([]byte{0x03, 0xe8}, start.Add(400*time.Millisecond))
+		require.Less(t, time.Since(start), 2*time.Second)
+		require.Eventually(t, func() bool {
+			if !c.wmu.TryLock() {
+				return false
+			}
+			c.wmu.Unlock()
+			return true
+		}, 2*time.Second, 5*time.Millisecond, "the writer kept waiting past the close frame's deadline")
+		require.True(t, c.closeSent.Load())
+	})
 }
 
 // Compressed pongs (v2: empty messages) and a large incompressible message
