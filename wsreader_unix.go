@@ -66,10 +66,10 @@ func (w *rawWriter) write(p []byte) (int, error) {
 	return w.result(err)
 }
 
-// writeBy writes all of p, and only when the socket buffer is full sets
-// deadline as the write deadline (on nc) to wait for room;
-// the deadline is cleared again afterwards. A write that does not wait,
-// nearly every one, so costs no timer update.
+// writeBy writes all of p. Only when the socket buffer is full does it set
+// deadline as nc's write deadline, wait for room, and clear the deadline
+// again; a write that does not wait, nearly every one, costs no timer
+// update.
 func (w *rawWriter) writeBy(p []byte, deadline time.Time, nc net.Conn) (int, error) {
 	w.p, w.n, w.err, w.noWait = p, 0, nil, true
 	err := w.raw.Write(w.fn)
