@@ -20,6 +20,7 @@ type structField struct {
 	omitEmpty bool
 	omitZero  bool
 	quoted    bool
+	badName   bool // its tag names it in a way encoding/json cannot use
 	isZero    func(reflect.Value) bool
 	encode    encoderFunc
 }
@@ -153,7 +154,8 @@ func structFields(t reflect.Type) []structField {
 					continue
 				}
 				name, opts, _ := strings.Cut(tag, ",")
-				if !validTagName(name) {
+				badName := name != "" && !validTagName(name)
+				if badName {
 					name = ""
 				}
 				index := append(slices.Clip(p.index), i)
@@ -176,6 +178,7 @@ func structFields(t reflect.Type) []structField {
 					tagged:    name != "",
 					omitEmpty: hasOption(opts, "omitempty"),
 					omitZero:  hasOption(opts, "omitzero"),
+					badName:   badName,
 				}
 				if f.name == "" {
 					f.name = sf.Name

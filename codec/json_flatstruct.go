@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"reflect"
 	"strconv"
-	"strings"
 	"sync"
 	"unicode/utf8"
 	"unsafe"
@@ -58,18 +57,12 @@ func newFlatStruct(t reflect.Type) *flatStruct {
 	if hasUnmarshaler(t) {
 		return nil
 	}
-	for i := range t.NumField() {
-		// encoding/json releases differ on tag names they cannot use:
-		// leave those to the encoding/json in use.
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		if name != "" && name != "-" && !validTagName(name) {
-			return nil
-		}
-	}
 	members := structFields(t)
 	fs := &flatStruct{fields: make([]flatField, 0, len(members))}
 	for _, m := range members {
-		if len(m.index) != 1 || m.quoted || !plainASCII(m.name) {
+		// encoding/json releases differ on tag names they cannot use
+		// (badName): those are left to the encoding/json in use.
+		if len(m.index) != 1 || m.quoted || m.badName || !plainASCII(m.name) {
 			return nil
 		}
 		ft := t.Field(m.index[0]).Type
