@@ -957,6 +957,11 @@ func (cc *corkConn) endOpening() error {
 func (cc *corkConn) Write(p []byte) (int, error) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
+	return cc.writeOrHold(p)
+}
+
+// writeOrHold is Write with cc.mu held.
+func (cc *corkConn) writeOrHold(p []byte) (int, error) {
 	if cc.corked {
 		cc.buf = append(cc.buf, p...)
 		return len(p), nil
@@ -1014,13 +1019,9 @@ func (cc *corkConn) writeError(err error) error {
 func (cc *corkConn) writeBy(p []byte, deadline time.Time) error {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	if cc.corked {
-		cc.buf = append(cc.buf, p...)
-		return nil
-	}
-	if cc.raw == nil {
+	if cc.corked || cc.raw == nil {
 		_ = cc.Conn.SetWriteDeadline(deadline)
-		_, err := cc.write(p)
+		_, err := cc.writeOrHold(p)
 		return err
 	}
 	_, err := cc.rawWriter().writeBy(p, deadline, cc.Conn)

@@ -103,13 +103,8 @@ func (c *countConn) SetWriteDeadline(time.Time) error { return nil }
 // meanwhile in the queue: a writer that finds the writer's lock taken
 // trusts its holder to send what it queued.
 func TestDroppingIdleMemoryStrandsNoFrame(t *testing.T) {
-	s, err := Create(Options{DisableAutoConnect: true})
-	require.NoError(t, err)
-	defer s.Close()
-	c := newConn(s, s.opts)
-	defer c.stopTimers()
 	cc := &countConn{}
-	c.nc = cc
+	c := connOver(t, cc)
 	c.rd = newWSReader(strings.NewReader(""), nil, nil, 0, false, nil)
 
 	stop := make(chan struct{})

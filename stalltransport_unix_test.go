@@ -31,11 +31,10 @@ func fillSendBuffer(t *testing.T, cc *corkConn) int {
 	w := newRawWriter(cc.raw)
 	total := 0
 	for range 100 {
-		w.p, w.n, w.err, w.noWait = make([]byte, 1<<20), 0, nil, true
-		require.NoError(t, cc.raw.Write(w.fn))
-		require.NoError(t, w.err)
-		total += w.n
-		if w.n == 0 {
+		n, err := w.writeNoWait(make([]byte, 1<<20))
+		require.NoError(t, err)
+		total += n
+		if n == 0 {
 			return total
 		}
 		time.Sleep(5 * time.Millisecond) // let loopback move what it can

@@ -66,20 +66,28 @@ func (w *rawWriter) write(p []byte) (int, error) {
 	return w.result(err)
 }
 
+// writeNoWait writes what of p the socket buffer takes at once, and
+// returns how much that was.
+func (w *rawWriter) writeNoWait(p []byte) (int, error) {
+	w.p, w.n, w.err, w.noWait = p, 0, nil, true
+	err := w.raw.Write(w.fn)
+	w.noWait = false
+	return w.result(err)
+}
+
 // writeBy writes all of p. Only when the socket buffer is full does it set
 // deadline as nc's write deadline, wait for room, and clear the deadline
 // again; a write that does not wait, nearly every one, costs no timer
 // update.
 func (w *rawWriter) writeBy(p []byte, deadline time.Time, nc net.Conn) (int, error) {
-	w.p, w.n, w.err, w.noWait = p, 0, nil, true
-	err := w.raw.Write(w.fn)
-	w.noWait = false
-	if err == nil && w.err == nil && w.n < len(p) {
-		_ = nc.SetWriteDeadline(deadline)
-		err = w.raw.Write(w.fn)
-		_ = nc.SetWriteDeadline(time.Time{})
+	n, err := w.writeNoWait(p)
+	if err != nil || n == len(p) {
+		return n, err
 	}
-	return w.result(err)
+	_ = nc.SetWriteDeadline(deadline)
+	m, err := w.write(p[n:])
+	_ = nc.SetWriteDeadline(time.Time{})
+	return n + m, err
 }
 
 // result ends a write: what was written and its error, without the

@@ -106,13 +106,8 @@ func (r *recordConn) SetWriteDeadline(time.Time) error { return nil }
 // After a close frame nothing more is written, and control payloads above
 // 125 bytes are refused.
 func TestNothingFollowsTheCloseFrame(t *testing.T) {
-	s, err := Create(Options{DisableAutoConnect: true})
-	require.NoError(t, err)
-	defer s.Close()
 	rec := &recordConn{}
-	c := newConn(s, s.opts)
-	defer c.stopTimers()
-	c.nc = rec
+	c := connOver(t, rec)
 	require.ErrorIs(t, c.writeFrame(opPing, make([]byte, 126), time.Time{}), errControlTooLong)
 	require.NoError(t, c.writeFrame(opText, []byte("one"), time.Time{}))
 	require.NoError(t, c.writeFrame(opClose, []byte{0x03, 0xe8}, time.Now().Add(time.Second)))
