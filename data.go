@@ -8,7 +8,11 @@ import (
 // into any Go value; nothing is parsed until then.
 //
 // A Data may alias the frame it arrived in: keep it as long as you like,
-// but do not modify the bytes returned by Raw.
+// but do not modify the bytes returned by Raw. Messages of 256 B to 4 KiB
+// that arrive together share one block of memory of at most 32 KiB, so a
+// Data kept from a busy stream (or a string decoded from it) keeps its
+// whole block alive: copy what you keep for long, with bytes.Clone(Raw())
+// or strings.Clone, when you keep few messages out of many.
 type Data struct {
 	raw   []byte
 	codec codec.Codec

@@ -77,6 +77,10 @@ type wsReader struct {
 	rawN    int
 	rawErr  error
 
+	// block holds copies of messages that arrived together (see
+	// copyMessage); consumers own its filled part.
+	block []byte
+
 	reads    uint64 // reads that brought bytes
 	boundary bool   // next is waiting for the first byte of a message
 	// noWait makes next return errWouldWait, instead of reading, when the
@@ -126,7 +130,63 @@ func (r *wsReader) release() {
 	if r.bp != nil {
 		readBufPool.Put(r.bp)
 	}
-	r.bp, r.buf, r.r, r.w = nil, nil, 0, 0
+	r.bp, r.buf, r.r, r.w, r.block = nil, nil, 0, 0, nil
+}
+
+// Messages of blockMsgMin to blockMsgMax bytes that arrive together are
+// copied into one shared block of at most blockSize bytes instead of a
+// slice each: fewer, larger objects cost the garbage collector less.
+const (
+	blockSize   = 32 << 10
+	blockMsgMin = 256
+	blockMsgMax = 4 << 10
+)
+
+// copyMessage returns a copy of the n buffered bytes at r.r, the whole
+// payload of a message, that consumers may keep. When whole messages that
+// fit in a block are buffered after it, the copy starts a block sized to
+// hold exactly them, which they then fill; a message received alone gets
+// a slice of its own.
+func (r *wsReader) copyMessage(n int) []byte {
+	p := r.buf[r.r : r.r+n]
+	if !fitsBlock(n) {
+		return append([]byte(nil), p...)
+	}
+	if cap(r.block)-len(r.block) < n {
+		size := r.burstSize(n)
+		if size == n {
+			r.block = nil
+			return append([]byte(nil), p...)
+		}
+		r.block = make([]byte, 0, size)
+	}
+	start := len(r.block)
+	r.block = append(r.block, p...)
+	return r.block[start:len(r.block):len(r.block)]
+}
+
+// fitsBlock reports whether a message of n bytes is copied into a block.
+func fitsBlock(n int) bool { return n >= blockMsgMin && n <= blockMsgMax }
+
+// burstSize is n plus the payload sizes of the buffered whole messages
+// after the one at r.r that fit in a block, as many as blockSize holds.
+func (r *wsReader) burstSize(n int) int {
+	total, pos := n, r.r+n
+	for {
+		hlen, size, ok := r.frameAt(pos)
+		if !ok {
+			return total
+		}
+		b0, op := r.buf[pos], int(r.buf[pos]&0x0f)
+		whole := b0&0x80 != 0 && b0&0x40 == 0 // final and not compressed
+		if whole && (op == opText || op == opBinary) && fitsBlock(size) {
+			if total+size > blockSize {
+				return total
+			}
+			total += size
+		}
+		pos += hlen + size
+	}
 }
 
 // drained reports whether every byte read so far was consumed, so the
@@ -138,7 +198,8 @@ func (r *wsReader) drained() bool { return r.r == r.w }
 // need of them.
 func (r *wsReader) readMore(need int) error {
 	if r.r == r.w {
-		r.r, r.w = 0, 0
+		// Nothing is buffered, so no block is being filled either.
+		r.r, r.w, r.block = 0, 0, nil
 	}
 	if r.buf != nil && (len(r.buf)-r.r < need || r.w == len(r.buf)) {
 		r.w = copy(r.buf, r.buf[r.r:r.w])
@@ -362,7 +423,11 @@ func (r *wsReader) next() (int, []byte, error) {
 				}
 				return 0, nil, err
 			}
-			msg = append(msg, r.buf[r.r:r.r+int(size)]...)
+			if msg == nil && fin && !compressed {
+				msg = r.copyMessage(int(size))
+			} else {
+				msg = append(msg, r.buf[r.r:r.r+int(size)]...)
+			}
 			r.r += int(size)
 		} else {
 			var err error
@@ -415,19 +480,12 @@ var errWouldWait = errors.New("scclient: the next message is not buffered yet")
 func (r *wsReader) frameBuffered() bool {
 	pos, inMessage := r.r, false
 	for {
-		if r.w-pos < 2 {
+		hlen, size, ok := r.frameAt(pos)
+		if !ok {
 			return false
 		}
 		b0 := r.buf[pos]
-		hlen := headerLen(r.buf[pos+1])
-		if r.w-pos < hlen {
-			return false
-		}
-		size := payloadLen(r.buf[pos : pos+hlen])
-		if size > uint64(r.w-pos-hlen) {
-			return false
-		}
-		pos += hlen + int(size)
+		pos += hlen + size
 		control, fin := b0&0x08 != 0, b0&0x80 != 0
 		switch {
 		case control && !inMessage, !control && fin:
@@ -436,6 +494,23 @@ func (r *wsReader) frameBuffered() bool {
 			inMessage = true
 		}
 	}
+}
+
+// frameAt returns the header length and payload size of the frame that
+// starts at buf[pos] when all of it is buffered; ok is false otherwise.
+func (r *wsReader) frameAt(pos int) (hlen, size int, ok bool) {
+	if r.w-pos < 2 {
+		return 0, 0, false
+	}
+	hlen = headerLen(r.buf[pos+1])
+	if r.w-pos < hlen {
+		return 0, 0, false
+	}
+	claimed := payloadLen(r.buf[pos : pos+hlen])
+	if claimed > uint64(r.w-pos-hlen) {
+		return 0, 0, false
+	}
+	return hlen, int(claimed), true
 }
 
 // deflateTail ends every permessage-deflate message (RFC 7692 §7.2.2),

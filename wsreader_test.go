@@ -1467,6 +1467,9 @@ func FuzzWSReader(f *testing.F) {
 		serverFrame(false, false, opPing, nil),
 		serverFrame(true, false, 3, nil),
 		wsrJoin(serverFrame(false, false, opText, []byte("a")), serverFrame(true, false, opText, []byte("b"))),
+		// a burst of messages that share a block, one fragmented between them
+		wsrJoin(serverFrame(true, false, opBinary, wsrPayload(300, 3)), serverFrame(false, false, opText, wsrPayload(256, 4)),
+			serverFrame(true, false, opContinuation, wsrPayload(256, 5)), serverFrame(true, false, opText, wsrPayload(4096, 6))),
 	}
 	var buf bytes.Buffer
 	fw, _ := flate.NewWriter(&buf, flate.BestSpeed)
