@@ -61,7 +61,8 @@ type controlHandler func(op int, payload []byte) error
 // frames are parsed in a buffer from readBufPool that goes back to the pool
 // whenever a read finds nothing to do, so an idle socket holds none; other
 // connections keep a small buffer of their own. Every message is copied
-// once, into a slice of its own that consumers may keep.
+// once, into memory consumers may keep: a slice of its own, or its part
+// of a block it shares with messages that arrived with it (copyMessage).
 type wsReader struct {
 	src     io.Reader       // the plaintext byte stream (after TLS, if any)
 	raw     syscall.RawConn // set when reads can wait for data without a buffer
@@ -149,7 +150,7 @@ const (
 // a slice of its own.
 func (r *wsReader) copyMessage(n int) []byte {
 	p := r.buf[r.r : r.r+n]
-	if !fitsBlock(n) {
+	if !r.fitsBlock(n) {
 		return append([]byte(nil), p...)
 	}
 	if cap(r.block)-len(r.block) < n {
@@ -162,11 +163,18 @@ func (r *wsReader) copyMessage(n int) []byte {
 	}
 	start := len(r.block)
 	r.block = append(r.block, p...)
-	return r.block[start:len(r.block):len(r.block)]
+	msg := r.block[start:len(r.block):len(r.block)]
+	if len(r.block) == cap(r.block) {
+		r.block = nil // full: it belongs to its messages alone
+	}
+	return msg
 }
 
-// fitsBlock reports whether a message of n bytes is copied into a block.
-func fitsBlock(n int) bool { return n >= blockMsgMin && n <= blockMsgMax }
+// fitsBlock reports whether a message of n bytes, sent in one frame, is
+// copied into a block: it must be completed in the read buffer too.
+func (r *wsReader) fitsBlock(n int) bool {
+	return n >= blockMsgMin && n <= min(blockMsgMax, r.bufferedPayloadMax())
+}
 
 // burstSize is n plus the payload sizes of the buffered whole messages
 // after the one at r.r that fit in a block, as many as blockSize holds.
@@ -179,7 +187,7 @@ func (r *wsReader) burstSize(n int) int {
 		}
 		b0, op := r.buf[pos], int(r.buf[pos]&0x0f)
 		whole := b0&0x80 != 0 && b0&0x40 == 0 // final and not compressed
-		if whole && (op == opText || op == opBinary) && fitsBlock(size) {
+		if whole && (op == opText || op == opBinary) && r.fitsBlock(size) {
 			if total+size > blockSize {
 				return total
 			}

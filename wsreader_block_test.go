@@ -50,7 +50,7 @@ func TestWSReaderBurstSharesBlocks(t *testing.T) {
 		if !bytes.Equal(p, wsrPayload(n, uint32(i))) {
 			t.Fatalf("message %d: wrong payload", i)
 		}
-		if cap(p) != len(p) && fitsBlock(n) {
+		if cap(p) != len(p) && r.fitsBlock(n) {
 			t.Errorf("message %d: capacity %d beyond its %d bytes, so an append would overwrite the next message", i, cap(p), len(p))
 		}
 		if i > 0 && follows(prev, p) != shared[i] {
@@ -59,7 +59,7 @@ func TestWSReaderBurstSharesBlocks(t *testing.T) {
 		if i == 0 && cap(r.block) != 1000+1000+blockMsgMin+blockMsgMax+1000+1000 {
 			t.Errorf("block of %d bytes, want room for exactly the messages that fit a block", cap(r.block))
 		}
-		if fitsBlock(n) {
+		if r.fitsBlock(n) {
 			prev = p
 		}
 		got = append(got, p)
@@ -71,6 +71,11 @@ func TestWSReaderBurstSharesBlocks(t *testing.T) {
 	}
 	if _, _, err := r.next(); err != io.EOF {
 		t.Fatalf("after the last message: %v, want io.EOF", err)
+	}
+	for i, p := range got[1:] {
+		if !bytes.Equal(p, wsrPayload(sizes[i+1], uint32(i+1))) {
+			t.Errorf("message %d changed after later messages were read", i+1)
+		}
 	}
 	if r.block != nil {
 		t.Errorf("the reader still holds a block of %d bytes with nothing buffered", cap(r.block))
@@ -147,6 +152,7 @@ func TestWSReaderBlockHoldsAtMostBlockSize(t *testing.T) {
 	}
 	r := newWSReader(bytes.NewReader(nil), nil, stream, 1<<20, false, noControl(t))
 	var prev []byte
+	var got [][]byte
 	for i := range 40 {
 		_, p, err := r.next()
 		if err != nil {
@@ -155,6 +161,7 @@ func TestWSReaderBlockHoldsAtMostBlockSize(t *testing.T) {
 		if !bytes.Equal(p, want[i]) {
 			t.Fatalf("message %d: wrong payload", i)
 		}
+		got = append(got, p)
 		switch {
 		case i == 20:
 			if follows(prev, p) {
@@ -169,5 +176,95 @@ func TestWSReaderBlockHoldsAtMostBlockSize(t *testing.T) {
 			t.Errorf("message %d is not in the block right after the message before it", i)
 		}
 		prev = p
+	}
+	for i, p := range got {
+		if !bytes.Equal(p, want[i]) {
+			t.Errorf("message %d changed after later messages were read", i)
+		}
+	}
+}
+
+func TestWSReaderBlockCountsOnlyWhatItWillHold(t *testing.T) {
+	// A message completed outside the read buffer (beyond half of a
+	// connection's own 4 KiB buffer) or a compressed one never goes into a
+	// block, so the block has no room for it.
+	t.Run("beyond the buffer", func(t *testing.T) {
+		stream := wsrJoin(
+			serverFrame(true, false, opText, wsrPayload(300, 1)),
+			serverFrame(true, false, opText, wsrPayload(3000, 2)),
+			serverFrame(true, false, opText, wsrPayload(300, 3)),
+		)
+		r := newWSReader(bytes.NewReader(stream), nil, nil, 1<<20, false, noControl(t))
+		if _, _, err := r.next(); err != nil {
+			t.Fatal(err)
+		}
+		if c := cap(r.block); c != 600 {
+			t.Errorf("block of %d bytes, want 600 for the two 300-byte messages", c)
+		}
+	})
+	t.Run("compressed", func(t *testing.T) {
+		packed := deflateMessage(t, wsrPayload(2000, 2))
+		if len(packed) < blockMsgMin {
+			t.Fatalf("compressed payload of %d bytes is too short for the test", len(packed))
+		}
+		stream := wsrJoin(
+			serverFrame(true, false, opText, wsrPayload(1000, 1)),
+			serverFrame(true, true, opText, packed),
+			serverFrame(true, false, opText, wsrPayload(1000, 3)),
+		)
+		r := newWSReader(&frameAtATime{frames: [][]byte{stream}}, nil, nil, 1<<20, true, noControl(t))
+		for i, want := range [][]byte{wsrPayload(1000, 1), wsrPayload(2000, 2), wsrPayload(1000, 3)} {
+			_, p, err := r.next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(p, want) {
+				t.Fatalf("message %d: wrong payload", i)
+			}
+			if i == 0 && cap(r.block) != 2000 {
+				t.Errorf("block of %d bytes, want 2000 for the two plain messages", cap(r.block))
+			}
+		}
+	})
+}
+
+// stallAfter serves data, then calls stalled and ends the stream, the way a
+// read that would wait for the network comes after the data at hand.
+type stallAfter struct {
+	data    []byte
+	stalled func()
+}
+
+func (s *stallAfter) Read(p []byte) (int, error) {
+	if len(s.data) > 0 {
+		n := copy(p, s.data)
+		s.data = s.data[n:]
+		return n, nil
+	}
+	s.stalled()
+	return 0, io.EOF
+}
+
+func TestWSReaderFullBlockIsLetGo(t *testing.T) {
+	// A burst that ends inside a frame leaves the reader waiting with bytes
+	// buffered; the block its messages filled must not stay with it.
+	stream := wsrJoin(
+		serverFrame(true, false, opText, wsrPayload(1000, 1)),
+		serverFrame(true, false, opText, wsrPayload(1000, 2)),
+		[]byte{0x81}, // the first byte of the next frame
+	)
+	var r *wsReader
+	held := -1
+	r = newWSReader(&stallAfter{data: stream, stalled: func() { held = cap(r.block) }}, nil, nil, 1<<20, false, noControl(t))
+	for range 2 {
+		if _, _, err := r.next(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := r.next(); err != io.ErrUnexpectedEOF {
+		t.Fatalf("after the cut frame: %v, want io.ErrUnexpectedEOF", err)
+	}
+	if held != 0 {
+		t.Errorf("the reader waited for the network holding a full block of %d bytes", held)
 	}
 }

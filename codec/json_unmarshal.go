@@ -20,8 +20,9 @@ func (JSONCodec) Unmarshal(data []byte, v any) error { return unmarshalJSON(data
 // UnmarshalShared decodes like Unmarshal, except that a string literal
 // without escapes decoded into a *string or an *any shares data's memory
 // instead of being copied, when it takes up at least half of what data's
-// capacity reaches (so a short string does not keep a large buffer alive).
-// data must never be modified afterwards.
+// capacity reaches (so a short string does not keep a large buffer alive;
+// memory beyond that capacity, such as a block data is one part of, is the
+// caller's to account for). data must never be modified afterwards.
 func (JSONCodec) UnmarshalShared(data []byte, v any) error { return unmarshalJSON(data, v, true) }
 
 func unmarshalJSON(data []byte, v any, share bool) error {
