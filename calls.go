@@ -175,6 +175,7 @@ func (s *Socket) prepareLocked(conn *conn, c *call) codec.Packet {
 			s.pending = map[int64]*call{}
 		}
 		s.pending[c.cid] = c
+		s.pendingPeak = max(s.pendingPeak, len(s.pending))
 		p.Kind = codec.KindRequest
 		p.CID = c.cid
 	} else if c.timer != nil {

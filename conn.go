@@ -422,7 +422,8 @@ func (c *conn) canPark() bool { return c.rd.onDeadline != nil && !c.noPark }
 // reports whether it did, in which case the read loop's goroutine must end
 // at once: the connection may already be running in another one. An idle
 // connection also lets go of memory it does not need while idle
-// (dropMemory); one parked between calls keeps it for the next one.
+// (dropMemory); one parked between calls keeps what a call or two need
+// for the next one, but not what a burst of calls made grow.
 func (c *conn) park(dropMemory bool) bool {
 	if !c.joinIdle() {
 		c.noPark = true
@@ -430,9 +431,9 @@ func (c *conn) park(dropMemory bool) bool {
 	}
 	set, tok := c.idleSet, c.idleTok
 	if dropMemory {
-		c.dropIdleMemory()
+		c.dropIdleMemory(0)
 	} else {
-		c.rd.release()
+		c.dropIdleMemory(keptBetweenCalls)
 	}
 	hasEntry := c.idleEntry
 	c.idleEntry = true
@@ -457,25 +458,36 @@ func (c *conn) park(dropMemory bool) bool {
 	return false
 }
 
+// keptBetweenCalls is how many entries the decoded packets, the write
+// queues and the table of pending calls of a connection parked between
+// calls may have room for and still be kept: a socket calling once in a
+// while reuses them, while one left idle after a burst of calls does not
+// hold what the burst made them grow to until its next frame, which may
+// never come when the server does not ping.
+const keptBetweenCalls = 8
+
 // dropIdleMemory lets go of what an idle connection does not need until
-// its next frame: the read buffer, the decoded packets, the empty write
-// queue and an empty table of pending calls (Go maps keep their memory
-// when emptied). The writer's own slice stays: taking the writer's lock
-// here would leave frames queued meanwhile unsent.
-func (c *conn) dropIdleMemory() {
+// its next frame: the read buffer, and the decoded packets, the empty
+// write queues and an empty table of pending calls (Go maps keep their
+// memory when emptied) that have room for more than keep entries. The
+// writer's own slice stays: taking the writer's lock here would leave
+// frames queued meanwhile unsent.
+func (c *conn) dropIdleMemory(keep int) {
 	c.rd.release()
-	c.pkts = nil
+	if cap(c.pkts) > keep {
+		c.pkts = nil
+	}
 	c.qmu.Lock()
-	if len(c.queue) == 0 {
+	if len(c.queue) == 0 && cap(c.queue) > keep {
 		c.queue = nil
 	}
-	if len(c.batch) == 0 {
+	if len(c.batch) == 0 && cap(c.batch) > keep {
 		c.batch = nil
 	}
 	c.qmu.Unlock()
 	c.s.mu.Lock()
-	if len(c.s.pending) == 0 {
-		c.s.pending = nil
+	if len(c.s.pending) == 0 && c.s.pendingPeak > keep {
+		c.s.pending, c.s.pendingPeak = nil, 0
 	}
 	c.s.mu.Unlock()
 }

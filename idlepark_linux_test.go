@@ -3,6 +3,7 @@ package scclient
 import (
 	"net"
 	"os"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -171,4 +172,29 @@ func waitParked(t *testing.T, s *Socket) {
 		defer s.mu.Unlock()
 		return s.conn != nil && s.conn.parked.Load()
 	}, 5*time.Second, time.Millisecond, "the idle connection was not parked")
+}
+
+// A socket left idle after a burst of calls, on a server that never pings
+// (so no frame ever wakes its connection), does not keep the call table
+// the burst made grow.
+func TestParkedAfterABurstKeepsNoCallTable(t *testing.T) {
+	srv := startServer(t, map[string]string{"SC_PING_TIMEOUT_DISABLED": "1"})
+	s, w := newWatchedSocket(t, srv.URL(), Options{DisableAutoReconnect: true}, EventConnect)
+	w.waitFor(EventConnect, 5*time.Second)
+	var wg sync.WaitGroup
+	for i := range 64 {
+		wg.Go(func() {
+			if _, err := s.Invoke(ctxT(t, 5*time.Second), "echo", i); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	waitParked(t, s)
+	s.mu.Lock()
+	peak, kept := s.pendingPeak, s.pending != nil
+	s.mu.Unlock()
+	if kept {
+		t.Errorf("the parked connection keeps the call table that held %d calls at once", peak)
+	}
 }

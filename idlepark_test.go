@@ -12,6 +12,8 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/require"
+
+	"github.com/socketcluster-go/scclient/codec"
 )
 
 // Close while the read loop is in the middle of parking, many times, with a
@@ -116,7 +118,7 @@ func TestDroppingIdleMemoryStrandsNoFrame(t *testing.T) {
 			case <-stop:
 				return
 			default:
-				c.dropIdleMemory()
+				c.dropIdleMemory(0)
 			}
 		}
 	}()
@@ -139,5 +141,57 @@ func TestDroppingIdleMemoryStrandsNoFrame(t *testing.T) {
 			c.qmu.Unlock()
 			t.Fatalf("frame %d was never written (%d still queued, 200 ms later)", i, n)
 		}
+	}
+}
+
+// A connection parked between calls keeps the small memory the next call
+// reuses, but not what a burst of calls made grow; an idle one keeps none.
+func TestDropIdleMemoryKeepsOnlyWhatCallsNeed(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		keep    int // what park passes
+		calls   int // how many calls were pending at once
+		dropped bool
+	}{
+		{"idle after one call", 0, 1, true},
+		{"between calls, after one call", keptBetweenCalls, 1, false},
+		{"between calls, after as many as are kept", keptBetweenCalls, keptBetweenCalls, false},
+		{"between calls, after a burst", keptBetweenCalls, 64, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := connOver(t, &countConn{})
+			c.rd = newWSReader(strings.NewReader(""), nil, nil, 0, false, nil)
+			c.pkts = make([]codec.Packet, 0, tc.calls)
+			c.queue = make([]outFrame, 0, tc.calls)
+			c.batch = make([]codec.Packet, 0, tc.calls)
+			s := c.s
+			s.mu.Lock()
+			var cids []int64
+			for range tc.calls {
+				cl := &call{invoke: true}
+				s.prepareLocked(c, cl)
+				cids = append(cids, cl.cid)
+			}
+			for _, cid := range cids {
+				delete(s.pending, cid)
+			}
+			s.mu.Unlock()
+
+			c.dropIdleMemory(tc.keep)
+
+			s.mu.Lock()
+			pendingKept := s.pending != nil
+			s.mu.Unlock()
+			for what, kept := range map[string]bool{
+				"decoded packets": c.pkts != nil,
+				"write queue":     c.queue != nil,
+				"batch":           c.batch != nil,
+				"call table":      pendingKept,
+			} {
+				if kept == tc.dropped {
+					t.Errorf("%s kept = %v, want %v", what, kept, !tc.dropped)
+				}
+			}
+		})
 	}
 }

@@ -52,6 +52,7 @@ type Socket struct {
 	pingTimeout             time.Duration
 	lastCID                 int64
 	pending                 map[int64]*call // sent calls awaiting a response; made on first use, dropped when empty on idle
+	pendingPeak             int             // the most calls pending at once since pending was made
 	queue                   []*call         // calls waiting for the connection to open
 	connectAttempts         int
 	backoff                 backoff.BackOff
