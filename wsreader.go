@@ -79,7 +79,9 @@ type wsReader struct {
 	rawErr  error
 
 	// block holds copies of messages that arrived together (see
-	// copyMessage); consumers own its filled part.
+	// copyMessage); consumers own its filled part. It is sized to the
+	// buffered messages it is for and let go once full, so a drained
+	// reader holds none.
 	block []byte
 
 	reads    uint64 // reads that brought bytes
@@ -131,7 +133,7 @@ func (r *wsReader) release() {
 	if r.bp != nil {
 		readBufPool.Put(r.bp)
 	}
-	r.bp, r.buf, r.r, r.w, r.block = nil, nil, 0, 0, nil
+	r.bp, r.buf, r.r, r.w = nil, nil, 0, 0
 }
 
 // Messages of blockMsgMin to blockMsgMax bytes that arrive together are
@@ -156,7 +158,6 @@ func (r *wsReader) copyMessage(n int) []byte {
 	if cap(r.block)-len(r.block) < n {
 		size := r.burstSize(n)
 		if size == n {
-			r.block = nil
 			return append([]byte(nil), p...)
 		}
 		r.block = make([]byte, 0, size)
@@ -206,8 +207,7 @@ func (r *wsReader) drained() bool { return r.r == r.w }
 // need of them.
 func (r *wsReader) readMore(need int) error {
 	if r.r == r.w {
-		// Nothing is buffered, so no block is being filled either.
-		r.r, r.w, r.block = 0, 0, nil
+		r.r, r.w = 0, 0
 	}
 	if r.buf != nil && (len(r.buf)-r.r < need || r.w == len(r.buf)) {
 		r.w = copy(r.buf, r.buf[r.r:r.w])

@@ -13,12 +13,19 @@ func follows(a, b []byte) bool {
 	return unsafe.Add(unsafe.Pointer(unsafe.SliceData(a)), len(a)) == unsafe.Pointer(unsafe.SliceData(b))
 }
 
-// frameAtATime returns one whole frame per Read, so that every message
-// arrives alone.
-type frameAtATime struct{ frames [][]byte }
+// frameAtATime returns one of frames per Read, so that each arrives
+// alone; after the last it calls atEnd, if set, and ends the stream, the
+// way a read that would wait for the network comes after the data at hand.
+type frameAtATime struct {
+	frames [][]byte
+	atEnd  func()
+}
 
 func (f *frameAtATime) Read(p []byte) (int, error) {
 	if len(f.frames) == 0 {
+		if f.atEnd != nil {
+			f.atEnd()
+		}
 		return 0, io.EOF
 	}
 	n := copy(p, f.frames[0])
@@ -228,23 +235,6 @@ func TestWSReaderBlockCountsOnlyWhatItWillHold(t *testing.T) {
 	})
 }
 
-// stallAfter serves data, then calls stalled and ends the stream, the way a
-// read that would wait for the network comes after the data at hand.
-type stallAfter struct {
-	data    []byte
-	stalled func()
-}
-
-func (s *stallAfter) Read(p []byte) (int, error) {
-	if len(s.data) > 0 {
-		n := copy(p, s.data)
-		s.data = s.data[n:]
-		return n, nil
-	}
-	s.stalled()
-	return 0, io.EOF
-}
-
 func TestWSReaderFullBlockIsLetGo(t *testing.T) {
 	// A burst that ends inside a frame leaves the reader waiting with bytes
 	// buffered; the block its messages filled must not stay with it.
@@ -255,7 +245,7 @@ func TestWSReaderFullBlockIsLetGo(t *testing.T) {
 	)
 	var r *wsReader
 	held := -1
-	r = newWSReader(&stallAfter{data: stream, stalled: func() { held = cap(r.block) }}, nil, nil, 1<<20, false, noControl(t))
+	r = newWSReader(&frameAtATime{frames: [][]byte{stream}, atEnd: func() { held = cap(r.block) }}, nil, nil, 1<<20, false, noControl(t))
 	for range 2 {
 		if _, _, err := r.next(); err != nil {
 			t.Fatal(err)
