@@ -316,6 +316,7 @@ func (s *Socket) handleResponse(conn *conn, p *codec.Packet) {
 		return
 	}
 	delete(s.pending, p.RID)
+	conn.countResponse()
 	c.reader = nil // settled by its own reader: nothing to wake
 	if c.done != nil && len(s.pending) == 0 {
 		conn.parkSoon = true

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -93,12 +94,14 @@ type conn struct {
 	// goroutine and the connection waits in the idle set until its
 	// descriptor is readable. Whoever clears parked runs the read loop.
 	parked     atomic.Bool
+	idleTok    int32                     // c's token in idleSet; read loop only
 	graceUntil atomic.Pointer[time.Time] // when a closing connection stops waiting for the close frame
 	idleSet    *idleSet                  // the set c is registered in; read loop only
-	idleTok    int32                     // c's token in idleSet; read loop only
 	idleMark   uint64                    // rd.reads when the idle deadline was set; read loop only
 	noPark     bool                      // parking failed once; read loop only
 	idleEntry  bool                      // the descriptor may have an entry in idleSet (a hint); read loop only
+
+	coalesce atomic.Pointer[readCoalescer] // waiting for several answers at once (coalesce.go); set by the reader
 
 	parkSoon      bool          // the last response a caller waited for came in; read loop only
 	callerReading bool          // a caller of Invoke runs the read loop (readFor); read loop only
@@ -554,6 +557,9 @@ func (c *conn) startReader(ws *websocket.Conn, resp *http.Response) error {
 	if idleParking && raw != nil {
 		c.rd.onDeadline = c.onReadDeadline
 	}
+	if raw != nil && isTCP(c.cork.Conn) && rcvLowatWakes && c.opts.ReadCoalesceDelay > 0 {
+		c.rd.beforeWait = c.beforeWait
+	}
 	return nil
 }
 
@@ -687,6 +693,7 @@ func (c *conn) stopTimers() {
 	if c.pingTimer != nil {
 		c.pingTimer.Stop()
 	}
+	c.stopCoalescing()
 }
 
 // shutdown ends the connection from our side: an unfinished dial is
@@ -812,6 +819,11 @@ func (c *conn) drain() error {
 	for {
 		if !c.wmu.TryLock() {
 			return nil
+		}
+		if c.deepInFlight() {
+			// Callers woken with this one by a coalesced read queue
+			// their frames meanwhile and leave them to this write.
+			runtime.Gosched()
 		}
 		c.qmu.Lock()
 		c.sending, c.queue = c.queue, c.sending[:0]

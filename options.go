@@ -34,6 +34,7 @@ const (
 	DefaultTimestampParam           = "t"
 	DefaultProtocolVersion          = 2
 	DefaultReadLimit                = 64 << 20
+	DefaultReadCoalesceDelay        = time.Millisecond
 	DefaultInitialDelay             = 10 * time.Second
 	DefaultRandomness               = 10 * time.Second
 	DefaultMultiplier               = 1.5
@@ -158,6 +159,11 @@ type Options struct {
 	// all its fragments and, when compressed, its inflated size; a larger
 	// one closes the connection with 1009. Default 64 MiB.
 	ReadLimit int64
+	// ReadCoalesceDelay bounds how long received bytes may wait in the
+	// kernel while the socket lets answers to many calls in flight pile up
+	// before reading them (Linux, plain TCP; see the README's performance
+	// section). Default 1 ms; a negative value turns coalescing off.
+	ReadCoalesceDelay time.Duration
 	// BinaryType is accepted for compatibility; binary frames always arrive
 	// as []byte.
 	BinaryType string
@@ -307,6 +313,9 @@ func resolveOptions(o Options) (Options, error) {
 	}
 	if o.ReadLimit == 0 {
 		o.ReadLimit = DefaultReadLimit
+	}
+	if o.ReadCoalesceDelay == 0 {
+		o.ReadCoalesceDelay = DefaultReadCoalesceDelay
 	}
 	r := &o.AutoReconnectOptions
 	if r.InitialDelay < 0 || r.MaxDelay < 0 || r.Multiplier < 0 {

@@ -67,7 +67,6 @@ type wsReader struct {
 	src     io.Reader       // the plaintext byte stream (after TLS, if any)
 	raw     syscall.RawConn // set when reads can wait for data without a buffer
 	limit   int64           // the largest message accepted
-	inflate bool            // permessage-deflate was negotiated
 	control controlHandler
 
 	bp   *[]byte // the pooled buffer in use, if any
@@ -85,6 +84,8 @@ type wsReader struct {
 	block []byte
 
 	reads    uint64 // reads that brought bytes
+	rawBytes uint64 // bytes read from raw into buf
+	inflate  bool   // permessage-deflate was negotiated
 	boundary bool   // next is waiting for the first byte of a message
 	// noWait makes next return errWouldWait, instead of reading, when the
 	// next frame (and, for a fragment, the rest of its message) is not
@@ -95,6 +96,9 @@ type wsReader struct {
 	// only at a message boundary); os.ErrDeadlineExceeded returns the
 	// read's own error.
 	onDeadline func(boundary bool) error
+	// beforeWait, when set, runs when a raw read found nothing, just
+	// before the read waits for the descriptor.
+	beforeWait func(fd uintptr)
 }
 
 // newWSReader reads from src, starting with the bytes in pending that were
@@ -228,6 +232,7 @@ func (r *wsReader) readMore(need int) error {
 		}
 		r.w += r.rawN
 		r.reads++
+		r.rawBytes += uint64(r.rawN)
 		return nil
 	}
 	n, err := r.src.Read(r.buf[r.w:])

@@ -25,6 +25,9 @@ func (r *wsReader) readFD(fd uintptr) bool {
 		case errno == syscall.EINTR:
 			continue
 		case errno == syscall.EAGAIN:
+			if r.beforeWait != nil {
+				r.beforeWait(fd)
+			}
 			r.release()
 			return false
 		case errno != 0:
