@@ -134,8 +134,11 @@ var errHandBack = errIdle
 
 // handBack ends a caller's turn at reading: the connection parks again
 // when nothing is left half read, else a read loop goroutine takes over.
+// With many calls in flight a read loop goroutine takes over anyway: the
+// next caller would only take the connection out of the idle set again,
+// two epoll_ctl calls per turn, to read answers that are mostly others'.
 func (c *conn) handBack() {
-	if c.rd.drained() && c.park(false) {
+	if c.rd.drained() && !c.deepInFlight() && c.park(false) {
 		return
 	}
 	go c.readLoop()

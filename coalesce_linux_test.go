@@ -112,11 +112,11 @@ func TestManyCallsInFlightShareReads(t *testing.T) {
 	require.False(t, coalescing(s).made, "a connection with few calls in flight made coalescing state")
 
 	const calls = 6000
-	before := rawReads(t, s)
+	before, turnsBefore := rawReads(t, s), callerTurns(s)
 	echoBurst(t, s, calls, 64)
-	reads := rawReads(t, s) - before
+	reads, turns := rawReads(t, s)-before, callerTurns(s)-turnsBefore
 	st := coalescing(s)
-	t.Logf("%d answers in %d reads; mark raised %d times, %d waits ended by the timer", calls, reads, st.raises, st.expiry)
+	t.Logf("%d answers in %d reads; mark raised %d times, %d waits ended by the timer; callers read %d times", calls, reads, st.raises, st.expiry, turns)
 	require.Positive(t, st.raises, "64 calls in flight never raised the mark")
 	require.Less(t, reads, uint64(calls/2), "answers still come one or two per read")
 
