@@ -175,6 +175,7 @@ func (s *Socket) prepareLocked(conn *conn, c *call) codec.Packet {
 			s.pending = map[int64]*call{}
 		}
 		s.pending[c.cid] = c
+		s.inFlight.Store(int32(len(s.pending)))
 		s.pendingPeak = max(s.pendingPeak, len(s.pending))
 		p.Kind = codec.KindRequest
 		p.CID = c.cid
@@ -182,6 +183,12 @@ func (s *Socket) prepareLocked(conn *conn, c *call) codec.Packet {
 		c.timer.Stop()
 	}
 	return p
+}
+
+// unpendLocked forgets the pending call cid.
+func (s *Socket) unpendLocked(cid int64) {
+	delete(s.pending, cid)
+	s.inFlight.Store(int32(len(s.pending)))
 }
 
 // write sends a prepared packet. A connection failure is handled by the
@@ -194,7 +201,7 @@ func (s *Socket) write(conn *conn, c *call, p *codec.Packet) {
 	s.emitError(err)
 	s.mu.Lock()
 	if c.invoke && !c.settled {
-		delete(s.pending, c.cid)
+		s.unpendLocked(c.cid)
 		s.settleLocked(c, Data{}, err)
 	}
 	s.mu.Unlock()
@@ -210,7 +217,7 @@ func (s *Socket) flushQueueLocked() {
 		if err := conn.writePacket(&p); err != nil && err != ErrNotOpen {
 			s.emitError(err)
 			if c.invoke {
-				delete(s.pending, c.cid)
+				s.unpendLocked(c.cid)
 				s.settleLocked(c, Data{}, err)
 			}
 		}
@@ -255,7 +262,7 @@ func (s *Socket) onCallTimeout(c *call) {
 		return
 	}
 	if c.cid != 0 {
-		delete(s.pending, c.cid)
+		s.unpendLocked(c.cid)
 	}
 	s.settleLocked(c, Data{}, newTimeoutError("Event response for "+c.event+" event timed out"))
 	s.mu.Unlock()
@@ -270,7 +277,7 @@ func (s *Socket) abandon(c *call, cause error) {
 	}
 	s.removeQueuedLocked(c)
 	if c.cid != 0 {
-		delete(s.pending, c.cid)
+		s.unpendLocked(c.cid)
 	}
 	s.settleLocked(c, Data{}, cause)
 	s.mu.Unlock()
@@ -289,7 +296,7 @@ func (s *Socket) removeQueuedLocked(c *call) {
 // BadConnectionError and drops queued transmits (the close sequence).
 func (s *Socket) failCallsLocked(typ string, code int, reason string) {
 	for cid, c := range s.pending {
-		delete(s.pending, cid)
+		s.unpendLocked(cid)
 		s.settleLocked(c, Data{}, newBadConnectionError(c.event, typ, code, reason))
 	}
 	queue := s.queue
@@ -315,7 +322,7 @@ func (s *Socket) handleResponse(conn *conn, p *codec.Packet) {
 		s.mu.Unlock()
 		return
 	}
-	delete(s.pending, p.RID)
+	s.unpendLocked(p.RID)
 	conn.countResponse()
 	c.reader = nil // settled by its own reader: nothing to wake
 	if c.done != nil && len(s.pending) == 0 {

@@ -14,16 +14,21 @@ import (
 // and sends that caller's next request on its own, paying a wake-up, a
 // read and a write per call. While answers keep arriving several at a
 // time, the reader instead asks the kernel (the receive low-water mark,
-// SO_RCVLOWAT) to wake it only once a share of the outstanding answers'
-// worth of bytes has arrived: half of them at first, at most
-// coalesceMaxBytes. While that many calls are in flight, a caller about to
-// write lets the others the reader woke with it run first (see drain), so
-// that their requests leave in one write and the server answers them
-// together in turn. A timer bounds every wait: when the bytes have not
-// come within Options.ReadCoalesceDelay, the mark drops back to one byte
-// and whatever has arrived is read. Waits the timer keeps ending short of
-// the mark (some of the calls are slow to answer) make the reader wait for
-// a smaller share (learn).
+// SO_RCVLOWAT) to wake it only once about as many bytes have arrived as
+// its last wake brought, and never more than half of the outstanding
+// answers' worth or coalesceMaxBytes. Since every wake also brings what
+// arrived while the reader was busy, the groups grow to what the server
+// and the callers keep up with. While that many calls are in flight, a
+// caller about to write lets the others the reader woke with it run first
+// (see drain), so that their requests leave in one write and the server
+// answers them together in turn.
+//
+// A timer bounds every wait: when the bytes have not come within
+// Options.ReadCoalesceDelay, the mark drops back to one byte and whatever
+// has arrived is read. When waits keep ending that way short of the mark
+// (the answers the mark counted on are not coming, say because the calls
+// in flight are mostly ones the server holds), the reader stops raising
+// the mark for a while (learn).
 
 // coalesceMinCalls is the fewest calls in flight that make the reader wait
 // for more than one byte.
@@ -32,42 +37,36 @@ const coalesceMinCalls = 8
 // coalesceMaxBytes is the highest low-water mark the reader asks for.
 const coalesceMaxBytes = 1024
 
-// coalesceMaxShift bounds how small a share of the answers in flight the
-// reader waits for: one in 2^coalesceMaxShift.
-const coalesceMaxShift = 5
-
-// coalesceWindow is how many waits for a raised mark learn judges the
-// share by.
-const coalesceWindow = 16
+// coalesceMaxStrikes is how many waits in a row the timer may end short
+// of the mark before the reader stops raising it for coalesceCooldown
+// waits.
+const (
+	coalesceMaxStrikes = 3
+	coalesceCooldown   = 256
+)
 
 // readCoalescer is a connection's read coalescing state. The reader makes
-// it the first time it waits with coalesceMinCalls calls in flight, so a
-// connection that never has that many holds none.
+// it when it waits with coalesceMinCalls calls in flight, and drops it when
+// the connection parks.
 type readCoalescer struct {
 	raw   syscall.RawConn // the socket
+	nc    net.Conn        // closed when the mark cannot be lowered
 	delay time.Duration   // the longest a wait for the mark may last
 
-	mu     sync.Mutex
-	mark   int         // the socket's low-water mark in bytes; 1 is the kernel's default (under mu)
-	timer  *time.Timer // drops the mark to 1 once a wait outlasts delay (under mu)
-	failed bool        // setting the mark failed: coalescing stays off (under mu)
-	raises int         // how many times the mark went up from 1 (under mu)
-	expiry int         // how many waits the timer ended (under mu)
-	// The reader waits for one in 2^shift of the answers in flight
-	// (shift ≥ 1); learn raises shift when the timer ends waits.
-	shift      uint
-	window     int         // raised waits since shift last changed or was confirmed (under mu)
-	strikes    int         // of those, waits the timer ended short of the mark (under mu)
-	expirySeen int         // expiry as learn last saw it (under mu)
-	raisedWait bool        // the reader's last wait was for a raised mark (under mu)
-	waitedFor  int         // the mark of that wait (under mu)
-	active     atomic.Bool // mark > 1
-	// deep reports that at least coalesceMinCalls calls were in flight
-	// when the reader last waited: writers then give the callers the
-	// reader woke with them a chance to queue their frames first.
-	deep atomic.Bool
+	mu       sync.Mutex
+	mark     int         // the socket's low-water mark in bytes; 1 is the kernel's default (under mu)
+	timer    *time.Timer // drops the mark to 1 once a wait outlasts delay (under mu)
+	stopped  bool        // the connection is closing: the mark stays at 1 (under mu)
+	failed   bool        // raising the mark failed: it is not raised again (under mu)
+	raises   int         // how many times the mark went up from 1 (under mu)
+	expiry   int         // how many waits the timer ended (under mu)
+	strikes  int         // waits in a row the timer ended short of the mark (under mu)
+	cooldown int         // waits left before the mark may be raised again (under mu)
+	seen     int         // expiry as learn last saw it (under mu)
+	waitFor  int         // the mark of the reader's last wait (under mu)
+	active   atomic.Bool // mark > 1
 
-	responses   int    // responses handled since the reader last waited; reader only
+	responses   int    // answers handled since the reader last waited; reader only
 	bytesAtWait uint64 // rd.rawBytes when the reader last waited; reader only
 }
 
@@ -79,20 +78,17 @@ func isTCP(nc net.Conn) bool {
 }
 
 // beforeWait runs when a read found nothing and is about to wait for the
-// socket (fd): it sets the mark the wait should use, from the answers the
-// last wake brought and the calls still in flight, and makes sure a raised
-// mark cannot hold bytes back for longer than the delay.
+// socket (fd): it sets the mark the wait should use, from what the last
+// wake brought and the calls still in flight, and makes sure a raised mark
+// cannot hold bytes back for longer than the delay. It must not block: it
+// runs while the read holds the descriptor, which a Close waits for.
 func (c *conn) beforeWait(fd uintptr) {
-	c.s.mu.Lock()
-	inFlight := len(c.s.pending)
-	c.s.mu.Unlock()
+	inFlight := int(c.s.inFlight.Load())
 	deep := inFlight >= coalesceMinCalls
 	k := c.coalesce.Load()
 	if k == nil {
 		if deep {
-			k = &readCoalescer{raw: c.rd.raw, delay: c.opts.ReadCoalesceDelay, mark: 1, shift: 1, bytesAtWait: c.rd.rawBytes}
-			k.deep.Store(true)
-			c.coalesce.Store(k)
+			c.coalesce.Store(&readCoalescer{raw: c.rd.raw, nc: c.nc, delay: c.opts.ReadCoalesceDelay, mark: 1, bytesAtWait: c.rd.rawBytes})
 		}
 		return
 	}
@@ -100,31 +96,34 @@ func (c *conn) beforeWait(fd uintptr) {
 	k.responses = 0
 	bytes := int64(c.rd.rawBytes - k.bytesAtWait)
 	k.bytesAtWait = c.rd.rawBytes
-	if deep != k.deep.Load() {
-		k.deep.Store(deep)
-	}
 	if (!deep || responses < 2) && !k.active.Load() {
 		return
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.failed {
+	if k.stopped {
 		return
 	}
 	k.learn(bytes)
 	want := 1
-	if deep && responses >= 2 {
-		// Answers come in faster than one per wake: wait for a share of
-		// those still out, supposing they are as long as these.
-		want = int(min(coalesceMaxBytes, max(1, int64(inFlight)*(bytes/int64(responses))>>k.shift)))
+	if deep && responses >= 2 && !k.failed && k.cooldown == 0 {
+		// Answers come in several per wake: wait for about as many
+		// bytes as this wake brought, but for no more than half of the
+		// answers still out, supposing they are as long as these.
+		want = int(min(coalesceMaxBytes, bytes, int64(inFlight/2)*(bytes/int64(responses))))
+		want = max(want, 1)
 	}
 	// Small changes of the mark are not worth a system call.
 	if want != k.mark && (want == 1 || k.mark == 1 || want < k.mark*3/4 || want > k.mark*5/4) {
 		if err := setRcvLowat(fd, want); err != nil {
-			// The mark stays where it was; the timer below still
-			// lowers it, and nothing raises it again.
+			c.s.log.Debug("scclient: setting the receive low-water mark failed", "error", err)
+			if want == 1 {
+				// A mark that cannot come down could hold messages
+				// back for good: give the connection up instead.
+				_ = k.nc.Close()
+				return
+			}
 			k.failed = true
-			c.s.log.Debug("scclient: read coalescing is off", "error", err)
 		} else {
 			if k.mark == 1 {
 				k.raises++
@@ -133,9 +132,8 @@ func (c *conn) beforeWait(fd uintptr) {
 		}
 	}
 	k.active.Store(k.mark > 1)
-	k.raisedWait = k.mark > 1
-	k.waitedFor = k.mark
-	if k.raisedWait {
+	k.waitFor = k.mark
+	if k.mark > 1 {
 		if k.timer == nil {
 			k.timer = time.AfterFunc(k.delay, k.endWait)
 		} else {
@@ -144,51 +142,43 @@ func (c *conn) beforeWait(fd uintptr) {
 	}
 }
 
-// countResponse counts an answer the reader handled towards the next wait.
+// learn counts the reader's last wait, given the bytes the wake after it
+// brought: coalesceMaxStrikes waits in a row that the timer ended short
+// of their mark start a cooldown of coalesceCooldown waits without a
+// raised mark. A wait the timer ended with the bytes there only found the
+// reader busy. Called with mu held.
+func (k *readCoalescer) learn(bytes int64) {
+	if k.cooldown > 0 {
+		k.cooldown--
+	}
+	if k.waitFor <= 1 {
+		return
+	}
+	if k.expiry == k.seen || bytes >= int64(k.waitFor) {
+		k.seen = k.expiry
+		k.strikes = 0
+		return
+	}
+	k.seen = k.expiry
+	k.strikes++
+	if k.strikes >= coalesceMaxStrikes {
+		k.strikes = 0
+		k.cooldown = coalesceCooldown
+	}
+}
+
+// countResponse counts an answer the reader handled towards its next wait.
 func (c *conn) countResponse() {
 	if k := c.coalesce.Load(); k != nil {
 		k.responses++
 	}
 }
 
-// deepInFlight reports whether the connection had coalesceMinCalls calls
-// in flight when its reader last waited.
+// deepInFlight reports whether a connection that coalesces reads has
+// coalesceMinCalls calls in flight: writers then give the callers a
+// coalesced read woke together a chance to queue their frames first.
 func (c *conn) deepInFlight() bool {
-	k := c.coalesce.Load()
-	return k != nil && k.deep.Load()
-}
-
-// learn adjusts the share of the answers in flight the reader waits for,
-// after each wait for a raised mark, from the bytes the wake brought. A
-// wait the timer ended with fewer bytes than the mark is a strike (one
-// that had the bytes only found the reader busy):
-// two strikes within coalesceWindow such waits halve the share (some calls
-// in flight are slow to answer, so fewer answers come than the share
-// supposes); a window without one doubles it again, up to a half. A
-// single strike, such as a pause of the server's, changes nothing. Called
-// with mu held.
-func (k *readCoalescer) learn(bytes int64) {
-	if !k.raisedWait {
-		return
-	}
-	if k.expiry != k.expirySeen {
-		k.expirySeen = k.expiry
-		if bytes < int64(k.waitedFor) {
-			k.strikes++
-		}
-		if k.strikes >= 2 {
-			k.shift = min(k.shift+1, coalesceMaxShift)
-			k.strikes, k.window = 0, 0
-			return
-		}
-	}
-	k.window++
-	if k.window >= coalesceWindow {
-		if k.strikes == 0 && k.shift > 1 {
-			k.shift--
-		}
-		k.strikes, k.window = 0, 0
-	}
+	return c.coalescing && c.s.inFlight.Load() >= coalesceMinCalls
 }
 
 // endWait drops a raised mark to one byte: a wait for the mark lasted the
@@ -196,31 +186,53 @@ func (k *readCoalescer) learn(bytes int64) {
 func (k *readCoalescer) endWait() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.mark <= 1 {
-		return
+	if k.mark > 1 && k.lowerLocked() {
+		k.expiry++
 	}
-	var err error
-	if cerr := k.raw.Control(func(fd uintptr) { err = setRcvLowat(fd, 1) }); cerr != nil {
-		return // closed: nothing waits on it any more
-	}
-	if err != nil {
-		k.failed = true
-		return
-	}
-	k.mark = 1
-	k.expiry++
-	k.active.Store(false)
 }
 
-// stopCoalescing stops the connection's coalescing timer.
-func (c *conn) stopCoalescing() {
-	k := c.coalesce.Load()
-	if k == nil {
-		return
+// lowerLocked sets the mark back to one byte and reports whether it did;
+// a connection whose mark cannot come down is closed. Called with mu held.
+func (k *readCoalescer) lowerLocked() bool {
+	var err error
+	if cerr := k.raw.Control(func(fd uintptr) { err = setRcvLowat(fd, 1) }); cerr != nil {
+		return false // closed: nothing waits on it any more
 	}
+	if err != nil {
+		_ = k.nc.Close()
+		return false
+	}
+	k.mark = 1
+	k.active.Store(false)
+	return true
+}
+
+// stop ends coalescing for good: the mark goes back to one byte, so that
+// the close handshake's last frames are read as they come.
+func (k *readCoalescer) stop() {
 	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.stopped = true
 	if k.timer != nil {
 		k.timer.Stop()
 	}
-	k.mu.Unlock()
+	if k.mark > 1 {
+		k.lowerLocked()
+	}
+}
+
+// stopCoalescing ends the connection's coalescing (it is closing).
+func (c *conn) stopCoalescing() {
+	if k := c.coalesce.Load(); k != nil {
+		k.stop()
+	}
+}
+
+// dropCoalescing lets go of the coalescing state of a connection that
+// parks; the reader makes it again when calls pile up. Reader only.
+func (c *conn) dropCoalescing() {
+	if k := c.coalesce.Load(); k != nil {
+		k.stop()
+		c.coalesce.Store(nil)
+	}
 }

@@ -2,12 +2,18 @@ package scclient
 
 import (
 	"context"
+	"log/slog"
+	"net"
+	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/require"
 )
 
@@ -15,41 +21,70 @@ import (
 type coalesceState struct {
 	on, made             bool // the connection may coalesce; its reader made the state
 	mark, raises, expiry int
-	shift                uint
 }
 
-// coalescing returns the state of s's current connection.
-func coalescing(s *Socket) coalesceState {
+// currentConn returns s's current connection.
+func currentConn(t *testing.T, s *Socket) *conn {
+	t.Helper()
 	s.mu.Lock()
-	c := s.conn
-	s.mu.Unlock()
-	if c == nil {
-		return coalesceState{}
-	}
+	defer s.mu.Unlock()
+	require.NotNil(t, s.conn)
+	return s.conn
+}
+
+// coalescing returns the coalescing state of s's current connection.
+func coalescing(t *testing.T, s *Socket) coalesceState {
+	c := currentConn(t, s)
 	k := c.coalesce.Load()
 	if k == nil {
 		return coalesceState{on: c.rd.beforeWait != nil}
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	return coalesceState{on: c.rd.beforeWait != nil, made: true, mark: k.mark, raises: k.raises, expiry: k.expiry, shift: k.shift}
+	return coalesceState{on: c.rd.beforeWait != nil, made: true, mark: k.mark, raises: k.raises, expiry: k.expiry}
 }
 
-// rawReads returns how many reads brought bytes on s's current connection.
-func rawReads(t *testing.T, s *Socket) uint64 {
-	s.mu.Lock()
-	c := s.conn
-	s.mu.Unlock()
-	require.NotNil(t, c)
-	return c.rd.reads
+// kernelMark returns the receive low-water mark the kernel holds for the
+// socket under raw.
+func kernelMark(t *testing.T, raw syscall.RawConn) int {
+	t.Helper()
+	var mark int
+	var err error
+	require.NoError(t, raw.Control(func(fd uintptr) {
+		mark, err = syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVLOWAT)
+	}))
+	require.NoError(t, err)
+	return mark
 }
 
-// echoBurst makes total echo calls with width of them in flight and checks
-// every answer.
-func echoBurst(t *testing.T, s *Socket, total, width int) {
+// raiseMark raises the mark of s's connection to coalesceMaxBytes and arms
+// the timer, as a reader waiting for several answers does.
+func raiseMark(t *testing.T, s *Socket) {
+	t.Helper()
+	c := currentConn(t, s)
+	c.coalesce.CompareAndSwap(nil, &readCoalescer{raw: c.rd.raw, nc: c.nc, delay: c.opts.ReadCoalesceDelay, mark: 1})
+	k := c.coalesce.Load()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var err error
+	require.NoError(t, k.raw.Control(func(fd uintptr) { err = setRcvLowat(fd, coalesceMaxBytes) }))
+	require.NoError(t, err)
+	k.mark, k.waitFor = coalesceMaxBytes, coalesceMaxBytes
+	k.active.Store(true)
+	if k.timer == nil {
+		k.timer = time.AfterFunc(k.delay, k.endWait)
+	} else {
+		k.timer.Reset(k.delay)
+	}
+}
+
+// echoBurst makes total echo calls with width of them in flight, checks
+// every answer and returns each call's time.
+func echoBurst(t *testing.T, s *Socket, total, width int) []time.Duration {
 	t.Helper()
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	took := make([]time.Duration, total)
 	errs := make(chan error, width)
 	for range width {
 		wg.Go(func() {
@@ -58,12 +93,11 @@ func echoBurst(t *testing.T, s *Socket, total, width int) {
 				if i > total {
 					return
 				}
+				start := time.Now()
 				res, err := s.Invoke(ctxT(t, 10*time.Second), "echo", i)
-				if err == nil {
-					var got int
-					if err = res.Decode(&got); err == nil && got != i {
-						t.Errorf("echo %d answered %d", i, got)
-					}
+				took[i-1] = time.Since(start)
+				if err == nil && res.String() != strconv.Itoa(i) {
+					t.Errorf("echo %d answered %s", i, res)
 				}
 				if err != nil {
 					errs <- err
@@ -77,92 +111,173 @@ func echoBurst(t *testing.T, s *Socket, total, width int) {
 	for err := range errs {
 		t.Fatalf("echo burst: %v", err)
 	}
+	return took
 }
 
-// slowCalls starts n calls the server answers only after the test, keeping
-// s's count of calls in flight at n, and waits until they are all out.
-func slowCalls(t *testing.T, s *Socket, n int) {
+// median returns the median of d (which it sorts).
+func median(d []time.Duration) time.Duration {
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	return d[len(d)/2]
+}
+
+// heldCalls starts n calls the server answers only after the test, and
+// waits until they are all out.
+func heldCalls(t *testing.T, s *Socket, n int) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() { _, _ = s.Invoke(ctx, "slow", map[string]any{"ms": 30000}) })
 	}
 	t.Cleanup(func() { cancel(); wg.Wait() })
-	require.Eventually(t, func() bool {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		return len(s.pending) == n
-	}, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return int(s.inFlight.Load()) == n }, 5*time.Second, time.Millisecond)
 }
 
-// A connection with few calls in flight keeps no coalescing state. With
-// many in flight against the real server, the reader raises the low-water
-// mark and takes several answers per read; one call at a time brings the
-// mark back to one byte.
-func TestManyCallsInFlightShareReads(t *testing.T) {
+// beforeWait, called as a read about to wait would call it, makes the
+// state only with many calls in flight, raises the kernel's mark after a
+// wake that brought several answers, and lowers it again (not the timer,
+// whose delay here is an hour) after a wake with one answer or once few
+// calls are in flight; a stopped coalescer raises it no more.
+func TestBeforeWaitSetsTheKernelsMark(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	nc, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	defer nc.Close()
+	peer, err := ln.Accept()
+	require.NoError(t, err)
+	defer peer.Close()
+
+	raw := rawConnOf(nc)
+	require.NotNil(t, raw)
+	s := &Socket{log: slog.New(discardHandler{})}
+	c := &conn{s: s, opts: &Options{ReadCoalesceDelay: time.Hour}, nc: nc, rd: &wsReader{raw: raw}, coalescing: true}
+	wait := func(inFlight, answers, bytes int) {
+		s.inFlight.Store(int32(inFlight))
+		if k := c.coalesce.Load(); k != nil {
+			k.responses = answers
+		}
+		c.rd.rawBytes += uint64(bytes)
+		require.NoError(t, raw.Control(c.beforeWait))
+	}
+	mark := func() int {
+		k := c.coalesce.Load()
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		require.Equal(t, k.mark, kernelMark(t, raw), "the kernel's mark and ours differ")
+		return k.mark
+	}
+
+	wait(4, 0, 0)
+	require.Nil(t, c.coalesce.Load(), "state made with 4 calls in flight")
+	wait(64, 0, 0)
+	require.NotNil(t, c.coalesce.Load())
+	require.Equal(t, 1, mark())
+	wait(64, 20, 1100)
+	require.Equal(t, coalesceMaxBytes, mark(), "a wake with 20 answers of 55 bytes")
+	wait(64, 4, 220)
+	require.Equal(t, 220, mark(), "as many bytes as the last wake brought")
+	wait(14, 8, 440)
+	require.Equal(t, 7*55, mark(), "half of the 14 answers in flight")
+	wait(64, 1, 55)
+	require.Equal(t, 1, mark(), "a wake with one answer")
+	wait(64, 20, 1100)
+	require.Equal(t, coalesceMaxBytes, mark())
+	wait(4, 2, 110)
+	require.Equal(t, 1, mark(), "few calls in flight")
+	wait(64, 20, 1100)
+	require.Equal(t, coalesceMaxBytes, mark())
+	c.stopCoalescing()
+	require.Equal(t, 1, mark(), "stopping lowers the mark")
+	wait(64, 20, 1100)
+	require.Equal(t, 1, mark(), "a stopped coalescer raised the mark")
+}
+
+// peakCoalescing samples the coalescing state of s's connection until the
+// returned function is called, which gives the most raises and waits ended
+// by the timer one state had (the state goes when the connection parks).
+func peakCoalescing(t *testing.T, s *Socket) func() coalesceState {
+	c := currentConn(t, s)
+	done, stopped := make(chan struct{}), make(chan struct{})
+	var peak coalesceState
+	go func() {
+		defer close(stopped)
+		for {
+			if k := c.coalesce.Load(); k != nil {
+				k.mu.Lock()
+				peak.made = true
+				peak.raises, peak.expiry = max(peak.raises, k.raises), max(peak.expiry, k.expiry)
+				k.mu.Unlock()
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(100 * time.Microsecond):
+			}
+		}
+	}()
+	return func() coalesceState {
+		close(done)
+		<-stopped
+		return peak
+	}
+}
+
+// With 64 calls in flight against the real server, the reader raises the
+// mark and takes several answers per read. A connection with few calls in
+// flight makes no coalescing state, and one that parks lets it go.
+func TestManyCallsInFlightRaiseTheMark(t *testing.T) {
 	srv := startServer(t, nil)
-	s, w := newWatchedSocket(t, srv.URL(), Options{DisableAutoReconnect: true}, EventConnect)
-	w.waitFor(EventConnect, 5*time.Second)
-	require.True(t, coalescing(s).on, "read coalescing is off on a plain TCP connection")
-	for i := range 20 {
-		_, err := s.Invoke(ctxT(t, 5*time.Second), "echo", i)
-		require.NoError(t, err)
-	}
-	echoBurst(t, s, 200, coalesceMinCalls/2)
-	require.False(t, coalescing(s).made, "a connection with few calls in flight made coalescing state")
-
 	const calls = 6000
-	before, turnsBefore := rawReads(t, s), callerTurns(s)
-	echoBurst(t, s, calls, 64)
-	reads, turns := rawReads(t, s)-before, callerTurns(s)-turnsBefore
-	st := coalescing(s)
-	t.Logf("%d answers in %d reads; mark raised %d times, %d waits ended by the timer; callers read %d times", calls, reads, st.raises, st.expiry, turns)
-	require.Positive(t, st.raises, "64 calls in flight never raised the mark")
-	require.Less(t, reads, uint64(calls/2), "answers still come one or two per read")
+	for _, on := range []bool{false, true} {
+		opts := Options{DisableAutoReconnect: true, ReadCoalesceDelay: -1}
+		if on {
+			opts.ReadCoalesceDelay = 0
+		}
+		s, w := newWatchedSocket(t, srv.URL(), opts, EventConnect)
+		w.waitFor(EventConnect, 5*time.Second)
+		require.Equal(t, on, coalescing(t, s).on)
+		peak := peakCoalescing(t, s)
+		echoBurst(t, s, 200, coalesceMinCalls/2)
+		require.False(t, peak().made, "state made with 4 calls in flight")
 
-	for i := range 20 {
-		res, err := s.Invoke(ctxT(t, 5*time.Second), "echo", i)
-		require.NoError(t, err)
-		require.Equal(t, strconv.Itoa(i), res.String())
+		c := currentConn(t, s)
+		before := c.rd.reads
+		peak = peakCoalescing(t, s)
+		echoBurst(t, s, calls, 64)
+		st := peak()
+		t.Logf("coalescing %v: %d answers in %d reads; the mark rose %d times, the timer ended %d waits", on, calls, c.rd.reads-before, st.raises, st.expiry)
+		if on {
+			require.Positive(t, st.raises, "64 calls in flight never raised the mark")
+			waitParked(t, s)
+			require.False(t, coalescing(t, s).made, "the parked connection keeps its coalescing state")
+		} else {
+			require.False(t, st.made)
+		}
+		s.Close()
 	}
-	require.Equal(t, 1, coalescing(s).mark, "the mark stays up with one call at a time")
 }
 
 // A raised mark holds back a message smaller than it only until the delay
-// ends: a publish arriving while the reader waits for more is delivered
-// after about ReadCoalesceDelay, and the mark is back at one byte.
+// ends: a publish arriving while the connection waits for more is
+// delivered after about ReadCoalesceDelay, and the mark is back at one
+// byte.
 func TestCoalescedWaitEndsAfterTheDelay(t *testing.T) {
 	const delay = 150 * time.Millisecond
 	srv := startServer(t, nil)
 	s, w := newWatchedSocket(t, srv.URL(), Options{DisableAutoReconnect: true, ReadCoalesceDelay: delay}, EventConnect, EventSubscribe)
-	ch := s.Subscribe("held")
-	msgs := ch.CreateConsumer(0)
+	msgs := s.Subscribe("held").CreateConsumer(0)
 	w.waitFor(EventConnect, 5*time.Second)
 	w.waitFor(EventSubscribe, 5*time.Second)
-	slowCalls(t, s, 20)
 	pub := newSocket(t, srv.URL(), Options{})
-
-	// Raise the mark as a reader waiting for several answers would.
-	s.mu.Lock()
-	c := s.conn
-	s.mu.Unlock()
-	c.coalesce.CompareAndSwap(nil, &readCoalescer{raw: c.rd.raw, delay: delay, mark: 1, shift: 1})
-	k := c.coalesce.Load()
-	k.mu.Lock()
-	var err error
-	require.NoError(t, k.raw.Control(func(fd uintptr) { err = setRcvLowat(fd, coalesceMaxBytes) }))
-	require.NoError(t, err)
-	k.mark, k.raisedWait, k.waitedFor = coalesceMaxBytes, true, coalesceMaxBytes
-	k.active.Store(true)
-	if k.timer == nil {
-		k.timer = time.AfterFunc(k.delay, k.endWait)
-	} else {
-		k.timer.Reset(k.delay)
-	}
-	k.mu.Unlock()
+	// Parked, the connection runs no reader that could set the mark
+	// itself; the idle set's wait honours the mark as a read's does.
+	waitParked(t, s)
+	raiseMark(t, s)
 
 	start := time.Now()
-	_, err = pub.Invoke(ctxT(t, 5*time.Second), "publish", map[string]any{"channel": "held", "data": "small"})
+	_, err := pub.Invoke(ctxT(t, 5*time.Second), "publish", map[string]any{"channel": "held", "data": "small"})
 	require.NoError(t, err)
 	v, ok, err := msgs.Next(ctxT(t, 5*time.Second))
 	require.NoError(t, err)
@@ -171,28 +286,93 @@ func TestCoalescedWaitEndsAfterTheDelay(t *testing.T) {
 	require.Equal(t, `"small"`, v.String())
 	require.GreaterOrEqual(t, held, delay*2/3, "the message was not held back by the mark")
 	require.Less(t, held, delay+2*time.Second, "the message waited well past the delay")
-	st := coalescing(s)
+	st := coalescing(t, s)
 	require.Equal(t, 1, st.mark)
 	require.Equal(t, 1, st.expiry)
 }
 
-// Answers keep coming while most calls in flight are slow: after a burst
-// with 40 calls the server holds, each of 50 calls made one at a time is
-// answered long before the slow ones, and the mark ends at one byte.
-func TestSlowCallsDoNotHoldAnswersBack(t *testing.T) {
+// Calls the server holds (long polls) count as in flight but send no
+// answers: against the real server, with 200 of them out, three callers
+// calling one after another are not slowed down by coalescing.
+func TestHeldCallsDoNotSlowOtherCallers(t *testing.T) {
 	srv := startServer(t, nil)
-	s, w := newWatchedSocket(t, srv.URL(), Options{DisableAutoReconnect: true}, EventConnect)
-	w.waitFor(EventConnect, 5*time.Second)
-	slowCalls(t, s, 40)
-	echoBurst(t, s, 3000, 64)
-	for i := range 50 {
-		start := time.Now()
-		res, err := s.Invoke(ctxT(t, 10*time.Second), "echo", i)
-		require.NoError(t, err)
-		require.Equal(t, strconv.Itoa(i), res.String())
-		require.Less(t, time.Since(start), 2*time.Second, "an answer waited behind the mark")
+	took := map[bool]time.Duration{}
+	for _, on := range []bool{false, true} {
+		opts := Options{DisableAutoReconnect: true, ReadCoalesceDelay: -1}
+		if on {
+			opts.ReadCoalesceDelay = 0
+		}
+		s, w := newWatchedSocket(t, srv.URL(), opts, EventConnect)
+		w.waitFor(EventConnect, 5*time.Second)
+		heldCalls(t, s, 200)
+		took[on] = median(echoBurst(t, s, 1500, 3))
+		if on {
+			st := coalescing(t, s)
+			t.Logf("mark raised %d times, %d waits ended by the timer", st.raises, st.expiry)
+		}
 	}
-	require.Equal(t, 1, coalescing(s).mark)
+	t.Logf("median call with 200 held: %v without coalescing, %v with", took[false], took[true])
+	require.Less(t, took[true], 2*took[false]+200*time.Microsecond, "held calls slow the others down")
+}
+
+// Closing a connection whose mark is raised lowers it, so the server's
+// close frame, smaller than the mark, is read at once even when the
+// server keeps the TCP connection open after it.
+func TestCloseLowersARaisedMark(t *testing.T) {
+	released := make(chan struct{})
+	t.Cleanup(func() { close(released) })
+	f := newFakeServer(t, func(ws *websocket.Conn) {
+		for {
+			if _, _, err := ws.ReadMessage(); err != nil {
+				// The close handshake is answered; keep the TCP
+				// connection open a while.
+				select {
+				case <-released:
+				case <-time.After(3 * time.Second):
+				}
+				return
+			}
+		}
+	})
+	s, w := newWatchedSocket(t, f.wsURL(), Options{DisableAutoReconnect: true, ReadCoalesceDelay: time.Hour}, EventConnect)
+	w.waitFor(EventConnect, 5*time.Second)
+	raiseMark(t, s)
+	start := time.Now()
+	s.Close()
+	require.Less(t, time.Since(start), closeGrace/2, "Close waited for the close frame behind the raised mark")
+}
+
+// A reader about to wait never blocks on the socket's lock: a write that
+// blocks under that lock until it fails closes the connection, and the
+// close waits for the reader, which the server's pings keep waking.
+func TestReaderAboutToWaitDoesNotBlockAClose(t *testing.T) {
+	f := newFakeServer(t, func(ws *websocket.Conn) {
+		for { // read nothing, ping every 20 ms
+			if ws.WriteMessage(websocket.TextMessage, nil) != nil {
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+	s, w := newWatchedSocket(t, f.wsURL(), Options{DisableAutoReconnect: true}, EventConnect)
+	w.waitFor(EventConnect, 5*time.Second)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.Subscribe(strings.Repeat("x", 32<<20)) // more than the socket buffers take
+	}()
+	select {
+	case <-done:
+	case <-time.After(writeWait + 10*time.Second):
+		t.Fatal("Subscribe never returned")
+	}
+	closed := make(chan struct{})
+	go func() { defer close(closed); s.Close() }()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close hangs")
+	}
 }
 
 // A negative ReadCoalesceDelay leaves the mark alone.
@@ -201,7 +381,8 @@ func TestReadCoalescingCanBeTurnedOff(t *testing.T) {
 	s, w := newWatchedSocket(t, srv.URL(), Options{DisableAutoReconnect: true, ReadCoalesceDelay: -1}, EventConnect)
 	w.waitFor(EventConnect, 5*time.Second)
 	echoBurst(t, s, 2000, 64)
-	require.Equal(t, coalesceState{}, coalescing(s))
+	require.Equal(t, coalesceState{}, coalescing(t, s))
+	require.Equal(t, 1, kernelMark(t, currentConn(t, s).rd.raw))
 }
 
 func TestReleaseAtLeast(t *testing.T) {

@@ -7,37 +7,39 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// learn halves the share after two waits that the timer ended short of
-// the mark within a window, but not after one, nor after waits the timer
-// ended with the bytes there; a clean window doubles the share back.
-func TestCoalescerLearnsFromWaitsTheTimerEnded(t *testing.T) {
-	k := &readCoalescer{shift: 1}
-	// wait runs one raised wait for mark bytes that brought got bytes,
-	// ended by the timer or not.
+// learn starts a cooldown after coalesceMaxStrikes waits in a row that the
+// timer ended short of their mark; a wait that got its bytes, or that the
+// timer ended with the bytes there, breaks the row; the cooldown runs out
+// after coalesceCooldown waits.
+func TestCoalescerCoolsDownAfterWaitsTheTimerEnded(t *testing.T) {
+	k := &readCoalescer{}
+	// wait counts a wait for a 1000-byte mark whose wake brought got
+	// bytes, ended by the timer or not.
 	wait := func(got int64, timedOut bool) {
-		k.raisedWait, k.waitedFor = true, 1000
+		k.waitFor = 1000
 		if timedOut {
 			k.expiry++
 		}
 		k.learn(got)
 	}
 	wait(100, true)
-	require.Equal(t, uint(1), k.shift, "one strike")
-	wait(5000, true)
-	require.Equal(t, uint(1), k.shift, "the bytes were there: not a strike")
 	wait(100, true)
-	require.Equal(t, uint(2), k.shift, "two strikes")
-	for range coalesceWindow - 1 {
-		wait(1000, false)
-	}
-	require.Equal(t, uint(2), k.shift)
 	wait(1000, false)
-	require.Equal(t, uint(1), k.shift, "a clean window")
-	for range 20 {
-		wait(10, true)
-		wait(10, true)
+	wait(100, true)
+	wait(5000, true)
+	wait(100, true)
+	wait(100, true)
+	require.Zero(t, k.cooldown, "no three strikes in a row yet")
+	wait(100, true)
+	require.Equal(t, coalesceCooldown, k.cooldown)
+	require.Zero(t, k.strikes)
+	k.waitFor = 1 // waits in a cooldown are for one byte
+	for range coalesceCooldown - 1 {
+		k.learn(0)
 	}
-	require.Equal(t, uint(coalesceMaxShift), k.shift)
+	require.Equal(t, 1, k.cooldown)
+	k.learn(0)
+	require.Zero(t, k.cooldown)
 }
 
 // ReadCoalesceDelay defaults to 1 ms; a value set is kept, a negative one

@@ -105,6 +105,7 @@ type conn struct {
 
 	parkSoon      bool          // the last response a caller waited for came in; read loop only
 	callerReading bool          // a caller of Invoke runs the read loop (readFor); read loop only
+	coalescing    bool          // reads may be coalesced; set before the read loop starts
 	callerTurns   atomic.Uint32 // how many times a caller ran the read loop
 }
 
@@ -470,13 +471,15 @@ func (c *conn) park(dropMemory bool) bool {
 const keptBetweenCalls = 8
 
 // dropIdleMemory lets go of what an idle connection does not need until
-// its next frame: the read buffer, and the decoded packets, the empty
-// write queues and an empty table of pending calls (Go maps keep their
-// memory when emptied) that have room for more than keep entries. The
+// its next frame: the read buffer and the read coalescing state, and the
+// decoded packets, the empty write queues and an empty table of pending
+// calls (Go maps keep their memory when emptied) that have room for more
+// than keep entries. The
 // writer's own slice stays: taking the writer's lock here would leave
 // frames queued meanwhile unsent.
 func (c *conn) dropIdleMemory(keep int) {
 	c.rd.release()
+	c.dropCoalescing()
 	if cap(c.pkts) > keep {
 		c.pkts = nil
 	}
@@ -559,6 +562,7 @@ func (c *conn) startReader(ws *websocket.Conn, resp *http.Response) error {
 	}
 	if raw != nil && isTCP(c.cork.Conn) && rcvLowatWakes && c.opts.ReadCoalesceDelay > 0 {
 		c.rd.beforeWait = c.beforeWait
+		c.coalescing = true
 	}
 	return nil
 }

@@ -53,6 +53,7 @@ type Socket struct {
 	lastCID                 int64
 	pending                 map[int64]*call // sent calls awaiting a response; made on first use, dropped when empty on idle
 	pendingPeak             int             // the most calls pending at once since pending was made
+	inFlight                atomic.Int32    // len(pending), for readers that must not take mu
 	queue                   []*call         // calls waiting for the connection to open
 	connectAttempts         int
 	backoff                 backoff.BackOff

@@ -260,7 +260,7 @@ func (s *Socket) triggerSubscribeFailLocked(err error, ch *channelEntry, subOpts
 func (s *Socket) triggerUnsubscribeLocked(ch *channelEntry, setPending bool) {
 	if ch.request != nil {
 		if ch.request.cid != 0 {
-			delete(s.pending, ch.request.cid)
+			s.unpendLocked(ch.request.cid)
 		}
 		ch.request.settled = true
 		ch.request = nil
