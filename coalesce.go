@@ -68,6 +68,7 @@ type readCoalescer struct {
 
 	responses   int    // answers handled since the reader last waited; reader only
 	bytesAtWait uint64 // rd.rawBytes when the reader last waited; reader only
+	judge       bool   // the last wait was for a raised mark: learn must see the next; reader only
 }
 
 // isTCP reports whether nc is a TCP connection: the low-water mark is
@@ -96,7 +97,7 @@ func (c *conn) beforeWait(fd uintptr) {
 	k.responses = 0
 	bytes := int64(c.rd.rawBytes - k.bytesAtWait)
 	k.bytesAtWait = c.rd.rawBytes
-	if (!deep || responses < 2) && !k.active.Load() {
+	if (!deep || responses < 2) && !k.active.Load() && !k.judge {
 		return
 	}
 	k.mu.Lock()
@@ -120,7 +121,7 @@ func (c *conn) beforeWait(fd uintptr) {
 			if want == 1 {
 				// A mark that cannot come down could hold messages
 				// back for good: give the connection up instead.
-				_ = k.nc.Close()
+				k.closeConn()
 				return
 			}
 			k.failed = true
@@ -133,6 +134,7 @@ func (c *conn) beforeWait(fd uintptr) {
 	}
 	k.active.Store(k.mark > 1)
 	k.waitFor = k.mark
+	k.judge = k.mark > 1
 	if k.mark > 1 {
 		if k.timer == nil {
 			k.timer = time.AfterFunc(k.delay, k.endWait)
@@ -199,12 +201,19 @@ func (k *readCoalescer) lowerLocked() bool {
 		return false // closed: nothing waits on it any more
 	}
 	if err != nil {
-		_ = k.nc.Close()
+		k.closeConn()
 		return false
 	}
 	k.mark = 1
 	k.active.Store(false)
 	return true
+}
+
+// closeConn closes the connection from a goroutine of its own: the
+// callers hold the descriptor or mu, either of which the close could be
+// waiting for.
+func (k *readCoalescer) closeConn() {
+	go func() { _ = k.nc.Close() }()
 }
 
 // stop ends coalescing for good: the mark goes back to one byte, so that

@@ -133,65 +133,120 @@ func heldCalls(t *testing.T, s *Socket, n int) {
 	require.Eventually(t, func() bool { return int(s.inFlight.Load()) == n }, 5*time.Second, time.Millisecond)
 }
 
-// beforeWait, called as a read about to wait would call it, makes the
-// state only with many calls in flight, raises the kernel's mark after a
-// wake that brought several answers, and lowers it again (not the timer,
-// whose delay here is an hour) after a wake with one answer or once few
-// calls are in flight; a stopped coalescer raises it no more.
-func TestBeforeWaitSetsTheKernelsMark(t *testing.T) {
+// markHarness runs beforeWait on a real TCP socket as a read about to wait
+// would, without a server or a read loop.
+type markHarness struct {
+	t   *testing.T
+	c   *conn
+	raw syscall.RawConn
+}
+
+func newMarkHarness(t *testing.T, delay time.Duration) *markHarness {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	defer ln.Close()
+	t.Cleanup(func() { ln.Close() })
 	nc, err := net.Dial("tcp", ln.Addr().String())
 	require.NoError(t, err)
-	defer nc.Close()
+	t.Cleanup(func() { nc.Close() })
 	peer, err := ln.Accept()
 	require.NoError(t, err)
-	defer peer.Close()
-
+	t.Cleanup(func() { peer.Close() })
 	raw := rawConnOf(nc)
 	require.NotNil(t, raw)
 	s := &Socket{log: slog.New(discardHandler{})}
-	c := &conn{s: s, opts: &Options{ReadCoalesceDelay: time.Hour}, nc: nc, rd: &wsReader{raw: raw}, coalescing: true}
-	wait := func(inFlight, answers, bytes int) {
-		s.inFlight.Store(int32(inFlight))
-		if k := c.coalesce.Load(); k != nil {
-			k.responses = answers
-		}
-		c.rd.rawBytes += uint64(bytes)
-		require.NoError(t, raw.Control(c.beforeWait))
-	}
-	mark := func() int {
-		k := c.coalesce.Load()
-		k.mu.Lock()
-		defer k.mu.Unlock()
-		require.Equal(t, k.mark, kernelMark(t, raw), "the kernel's mark and ours differ")
-		return k.mark
-	}
+	c := &conn{s: s, opts: &Options{ReadCoalesceDelay: delay}, nc: nc, rd: &wsReader{raw: raw}, coalescing: true}
+	t.Cleanup(c.stopCoalescing)
+	return &markHarness{t: t, c: c, raw: raw}
+}
 
-	wait(4, 0, 0)
-	require.Nil(t, c.coalesce.Load(), "state made with 4 calls in flight")
-	wait(64, 0, 0)
-	require.NotNil(t, c.coalesce.Load())
-	require.Equal(t, 1, mark())
-	wait(64, 20, 1100)
-	require.Equal(t, coalesceMaxBytes, mark(), "a wake with 20 answers of 55 bytes")
-	wait(64, 4, 220)
-	require.Equal(t, 220, mark(), "as many bytes as the last wake brought")
-	wait(14, 8, 440)
-	require.Equal(t, 7*55, mark(), "half of the 14 answers in flight")
-	wait(64, 1, 55)
-	require.Equal(t, 1, mark(), "a wake with one answer")
-	wait(64, 20, 1100)
-	require.Equal(t, coalesceMaxBytes, mark())
-	wait(4, 2, 110)
-	require.Equal(t, 1, mark(), "few calls in flight")
-	wait(64, 20, 1100)
-	require.Equal(t, coalesceMaxBytes, mark())
-	c.stopCoalescing()
-	require.Equal(t, 1, mark(), "stopping lowers the mark")
-	wait(64, 20, 1100)
-	require.Equal(t, 1, mark(), "a stopped coalescer raised the mark")
+// wait runs beforeWait with inFlight calls in flight after a wake that
+// brought answers answers in bytes bytes.
+func (h *markHarness) wait(inFlight, answers, bytes int) {
+	h.c.s.inFlight.Store(int32(inFlight))
+	if k := h.c.coalesce.Load(); k != nil {
+		k.responses = answers
+	}
+	h.c.rd.rawBytes += uint64(bytes)
+	require.NoError(h.t, h.raw.Control(h.c.beforeWait))
+}
+
+// mark returns the mark, checking that the kernel holds the same.
+func (h *markHarness) mark() int {
+	k := h.c.coalesce.Load()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	require.Equal(h.t, k.mark, kernelMark(h.t, h.raw), "the kernel's mark and ours differ")
+	return k.mark
+}
+
+// beforeWait makes the state only with many calls in flight, raises the
+// kernel's mark after a wake that brought several answers, and lowers it
+// again (not the timer, whose delay here is an hour) after a wake with one
+// answer or once few calls are in flight; a stopped coalescer raises it no
+// more.
+func TestBeforeWaitSetsTheKernelsMark(t *testing.T) {
+	h := newMarkHarness(t, time.Hour)
+	h.wait(4, 0, 0)
+	require.Nil(t, h.c.coalesce.Load(), "state made with 4 calls in flight")
+	h.wait(64, 0, 0)
+	require.NotNil(t, h.c.coalesce.Load())
+	require.Equal(t, 1, h.mark())
+	h.wait(64, 20, 1100)
+	require.Equal(t, coalesceMaxBytes, h.mark(), "a wake with 20 answers of 55 bytes")
+	h.wait(64, 4, 220)
+	require.Equal(t, 220, h.mark(), "as many bytes as the last wake brought")
+	h.wait(14, 8, 440)
+	require.Equal(t, 7*55, h.mark(), "half of the 14 answers in flight")
+	h.wait(64, 1, 55)
+	require.Equal(t, 1, h.mark(), "a wake with one answer")
+	h.wait(64, 20, 1100)
+	require.Equal(t, coalesceMaxBytes, h.mark())
+	h.wait(4, 2, 110)
+	require.Equal(t, 1, h.mark(), "few calls in flight")
+	h.wait(64, 20, 1100)
+	require.Equal(t, coalesceMaxBytes, h.mark())
+	h.c.stopCoalescing()
+	require.Equal(t, 1, h.mark(), "stopping lowers the mark")
+	h.wait(64, 20, 1100)
+	require.Equal(t, 1, h.mark(), "a stopped coalescer raised the mark")
+}
+
+// A mark beforeWait raised comes down by itself once the delay has
+// passed: beforeWait arms the timer, and counts the wait it ended.
+func TestBeforeWaitArmsTheTimer(t *testing.T) {
+	h := newMarkHarness(t, 20*time.Millisecond)
+	h.wait(64, 0, 0)
+	h.wait(64, 20, 1100)
+	require.Equal(t, coalesceMaxBytes, h.mark())
+	require.Eventually(t, func() bool { return h.mark() == 1 }, 2*time.Second, time.Millisecond, "no timer lowered the mark")
+	k := h.c.coalesce.Load()
+	k.mu.Lock()
+	expiry := k.expiry
+	k.mu.Unlock()
+	require.Equal(t, 1, expiry)
+}
+
+// Three waits in a row that the timer ends before the answers come stop
+// the reader raising the mark, even though each wake after such a wait
+// brings a single answer (a wake the reader would otherwise not look at).
+func TestWaitsTheTimerEndsStopTheRaising(t *testing.T) {
+	h := newMarkHarness(t, time.Hour)
+	h.wait(64, 0, 0)
+	k := h.c.coalesce.Load()
+	for range coalesceMaxStrikes {
+		h.wait(64, 2, 110)
+		require.Equal(t, 110, h.mark())
+		k.endWait() // the delay passed without the bytes
+		h.wait(64, 1, 55)
+		require.Equal(t, 1, h.mark())
+	}
+	k.mu.Lock()
+	expiry, cooldown := k.expiry, k.cooldown
+	k.mu.Unlock()
+	require.Equal(t, coalesceMaxStrikes, expiry)
+	require.Equal(t, coalesceCooldown, cooldown)
+	h.wait(64, 20, 1100)
+	require.Equal(t, 1, h.mark(), "raised during the cooldown")
 }
 
 // peakCoalescing samples the coalescing state of s's connection until the

@@ -173,7 +173,7 @@ func TestDropIdleMemoryKeepsOnlyWhatCallsNeed(t *testing.T) {
 				cids = append(cids, cl.cid)
 			}
 			for _, cid := range cids {
-				delete(s.pending, cid)
+				s.unpendLocked(cid)
 			}
 			s.mu.Unlock()
 
