@@ -249,6 +249,18 @@ func TestWaitsTheTimerEndsStopTheRaising(t *testing.T) {
 	require.Equal(t, 1, h.mark(), "raised during the cooldown")
 }
 
+// connectCoalescing returns a connected socket to url with read coalescing
+// on (the default delay) or off.
+func connectCoalescing(t *testing.T, url string, on bool) *Socket {
+	opts := Options{DisableAutoReconnect: true, ReadCoalesceDelay: -1}
+	if on {
+		opts.ReadCoalesceDelay = 0
+	}
+	s, w := newWatchedSocket(t, url, opts, EventConnect)
+	w.waitFor(EventConnect, 5*time.Second)
+	return s
+}
+
 // peakCoalescing samples the coalescing state of s's connection until the
 // returned function is called, which gives the most raises and waits ended
 // by the timer one state had (the state goes when the connection parks).
@@ -286,12 +298,7 @@ func TestManyCallsInFlightRaiseTheMark(t *testing.T) {
 	srv := startServer(t, nil)
 	const calls = 6000
 	for _, on := range []bool{false, true} {
-		opts := Options{DisableAutoReconnect: true, ReadCoalesceDelay: -1}
-		if on {
-			opts.ReadCoalesceDelay = 0
-		}
-		s, w := newWatchedSocket(t, srv.URL(), opts, EventConnect)
-		w.waitFor(EventConnect, 5*time.Second)
+		s := connectCoalescing(t, srv.URL(), on)
 		require.Equal(t, on, coalescing(t, s).on)
 		peak := peakCoalescing(t, s)
 		echoBurst(t, s, 200, coalesceMinCalls/2)
@@ -353,12 +360,7 @@ func TestHeldCallsDoNotSlowOtherCallers(t *testing.T) {
 	srv := startServer(t, nil)
 	took := map[bool]time.Duration{}
 	for _, on := range []bool{false, true} {
-		opts := Options{DisableAutoReconnect: true, ReadCoalesceDelay: -1}
-		if on {
-			opts.ReadCoalesceDelay = 0
-		}
-		s, w := newWatchedSocket(t, srv.URL(), opts, EventConnect)
-		w.waitFor(EventConnect, 5*time.Second)
+		s := connectCoalescing(t, srv.URL(), on)
 		heldCalls(t, s, 200)
 		took[on] = median(echoBurst(t, s, 1500, 3))
 		if on {
