@@ -56,7 +56,7 @@ type readCoalescer struct {
 	mu       sync.Mutex
 	mark     int         // the socket's low-water mark in bytes; 1 is the kernel's default (under mu)
 	timer    *time.Timer // drops the mark to 1 once a wait outlasts delay (under mu)
-	stopped  bool        // the connection is closing: the mark stays at 1 (under mu)
+	stopped  bool        // the connection closes or parks: the mark stays at 1 (under mu)
 	failed   bool        // raising the mark failed: it is not raised again (under mu)
 	raises   int         // how many times the mark went up from 1 (under mu)
 	expiry   int         // how many waits the timer ended (under mu)
@@ -216,8 +216,9 @@ func (k *readCoalescer) closeConn() {
 	go func() { _ = k.nc.Close() }()
 }
 
-// stop ends coalescing for good: the mark goes back to one byte, so that
-// the close handshake's last frames are read as they come.
+// stop ends this state's coalescing for good: the mark goes back to one
+// byte, so that a parked connection wakes for any byte and a closing one
+// reads the close handshake's last frames as they come.
 func (k *readCoalescer) stop() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
