@@ -63,12 +63,13 @@ type readCoalescer struct {
 	strikes  int         // waits in a row the timer ended short of the mark (under mu)
 	cooldown int         // waits left before the mark may be raised again (under mu)
 	seen     int         // expiry as learn last saw it (under mu)
-	waitFor  int         // the mark of the reader's last wait (under mu)
 	active   atomic.Bool // mark > 1
 
 	responses   int    // answers handled since the reader last waited; reader only
 	bytesAtWait uint64 // rd.rawBytes when the reader last waited; reader only
-	judge       bool   // the last wait was for a raised mark: learn must see the next; reader only
+	// waitFor is the mark of the reader's last wait: after a raised one,
+	// learn must see the next wake, whatever it brought. Reader only.
+	waitFor int
 }
 
 // isTCP reports whether nc is a TCP connection: the low-water mark is
@@ -97,7 +98,7 @@ func (c *conn) beforeWait(fd uintptr) {
 	k.responses = 0
 	bytes := int64(c.rd.rawBytes - k.bytesAtWait)
 	k.bytesAtWait = c.rd.rawBytes
-	if (!deep || responses < 2) && !k.active.Load() && !k.judge {
+	if (!deep || responses < 2) && !k.active.Load() && k.waitFor <= 1 {
 		return
 	}
 	k.mu.Lock()
@@ -134,7 +135,6 @@ func (c *conn) beforeWait(fd uintptr) {
 	}
 	k.active.Store(k.mark > 1)
 	k.waitFor = k.mark
-	k.judge = k.mark > 1
 	if k.mark > 1 {
 		if k.timer == nil {
 			k.timer = time.AfterFunc(k.delay, k.endWait)

@@ -69,7 +69,7 @@ func raiseMark(t *testing.T, s *Socket) {
 	var err error
 	require.NoError(t, k.raw.Control(func(fd uintptr) { err = setRcvLowat(fd, coalesceMaxBytes) }))
 	require.NoError(t, err)
-	k.mark, k.waitFor = coalesceMaxBytes, coalesceMaxBytes
+	k.mark = coalesceMaxBytes
 	k.active.Store(true)
 	if k.timer == nil {
 		k.timer = time.AfterFunc(k.delay, k.endWait)
