@@ -474,9 +474,8 @@ const keptBetweenCalls = 8
 // its next frame: the read buffer and the read coalescing state, and the
 // decoded packets, the empty write queues and an empty table of pending
 // calls (Go maps keep their memory when emptied) that have room for more
-// than keep entries. The
-// writer's own slice stays: taking the writer's lock here would leave
-// frames queued meanwhile unsent.
+// than keep entries. The writer's own slice stays: taking the writer's
+// lock here would leave frames queued meanwhile unsent.
 func (c *conn) dropIdleMemory(keep int) {
 	c.rd.release()
 	c.dropCoalescing()
